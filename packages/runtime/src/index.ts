@@ -1,0 +1,15 @@
+// Public API of @hello-fargate/runtime: what apps use inside their containers.
+
+export { ConfigError } from './config-error.js';
+export { connectDatabase, createPool, type DatabaseOptions, redactUrl } from './database.js';
+export { intEnv, optionalEnv, requireEnv } from './env.js';
+export { createLogger, type Logger, type LoggerOptions } from './logger.js';
+export {
+  describeError,
+  runTask,
+  runTaskMain,
+  type TaskCommand,
+  type TaskContext,
+  TaskFailure,
+  type TaskMainOptions,
+} from './task-main.js';

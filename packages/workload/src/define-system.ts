@@ -1,0 +1,97 @@
+// defineSystem: which workloads make the system and how they are wired, checked as a whole.
+
+import { DeclarationError } from './declaration-error.js';
+import type { Workload } from './define-workload.js';
+
+/** A queue the system owns. Later issues add its knobs (visibility timeout, DLQ, …). */
+export interface QueueDeclaration {
+  /** Unique queue name: letters, digits, `-` and `_`, at most 80 characters (the SQS rule). */
+  readonly name: string;
+}
+
+export interface SystemProps {
+  /** The system's name: prefixes stacks and local state. Lower-case letters, digits and `-`. */
+  readonly name: string;
+  /** Every workload of the system. */
+  readonly workloads: readonly Workload[];
+  /** Queues the workloads use. @default - none */
+  readonly queues?: readonly QueueDeclaration[];
+}
+
+export interface System {
+  readonly name: string;
+  readonly workloads: readonly Workload[];
+  readonly queues: readonly QueueDeclaration[];
+  /** The workload with this name; throws a clear error when there is none. */
+  workload(name: string): Workload;
+}
+
+/** Declares the system. Throws a DeclarationError for duplicates and dependencies on things not declared. */
+export function defineSystem(props: SystemProps): System {
+  if (!/^[a-z][a-z0-9-]{0,23}$/.test(props.name)) {
+    throw new DeclarationError('system', 'name', 'must be lower-case letters, digits and "-", at most 24 characters');
+  }
+  const byName = new Map<string, Workload>();
+  for (const workload of props.workloads) {
+    if (byName.has(workload.name)) {
+      throw new DeclarationError(
+        workload.name,
+        'name',
+        'is declared twice in the system; workload names must be unique',
+      );
+    }
+    byName.set(workload.name, workload);
+  }
+  const queues = props.queues ?? [];
+  const queueNames = new Set<string>();
+  for (const queue of queues) {
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(queue.name)) {
+      throw new DeclarationError(
+        'system',
+        `queues.${queue.name}`,
+        'queue names are letters, digits, "-" and "_", 1–80',
+      );
+    }
+    if (queueNames.has(queue.name)) throw new DeclarationError('system', `queues.${queue.name}`, 'is declared twice');
+    queueNames.add(queue.name);
+  }
+  for (const workload of props.workloads) {
+    workload.dependsOn.workloads.forEach((dep, i) => {
+      if (dep === workload.name) {
+        throw new DeclarationError(workload.name, `dependsOn.workloads[${i}]`, 'a workload cannot depend on itself');
+      }
+      if (!byName.has(dep)) {
+        throw new DeclarationError(
+          workload.name,
+          `dependsOn.workloads[${i}]`,
+          `unknown workload "${dep}"${known(byName)}`,
+        );
+      }
+    });
+    workload.dependsOn.queues.forEach((dep, i) => {
+      if (!queueNames.has(dep)) {
+        throw new DeclarationError(
+          workload.name,
+          `dependsOn.queues[${i}]`,
+          `unknown queue "${dep}"${known(queueNames)}`,
+        );
+      }
+    });
+  }
+  return Object.freeze({
+    name: props.name,
+    workloads: [...props.workloads],
+    queues: [...queues],
+    workload(name: string): Workload {
+      const found = byName.get(name);
+      if (!found)
+        throw new DeclarationError(name, 'name', `no such workload in system "${props.name}"${known(byName)}`);
+      return found;
+    },
+  });
+}
+
+function known(names: Map<string, unknown> | Set<string>): string {
+  const list = [...names.keys()];
+  return list.length > 0 ? `; declared: ${list.join(', ')}` : '';
+}
