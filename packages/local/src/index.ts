@@ -1,0 +1,33 @@
+// Public API of @hello-fargate/local: the local runner and its parts.
+
+export { type Bundle, type BundleOptions, bundledEntry, bundleWorkload } from './bundle-workload.js';
+export { formatLine } from './format-line.js';
+export { HealthChecker, type HealthCheckerOptions } from './health-checker.js';
+export { type LocalDatabase, type LocalDatabaseOptions, startLocalDatabase } from './local-database.js';
+export {
+  describeExit,
+  LocalRunner,
+  type LocalRunnerOptions,
+  RunnerStartError,
+  type RunnerStatus,
+  type RunTaskOptions,
+  type TaskSummary,
+  type WorkloadStatus,
+} from './local-runner.js';
+export { readLocalSecrets, secretsFor } from './local-secrets.js';
+export { containerMetadata, startMetadataServer, taskMetadata } from './metadata-server.js';
+export { freePort } from './ports.js';
+export {
+  type RestartPolicy,
+  ServiceController,
+  type ServiceSnapshot,
+  type ServiceState,
+} from './service-controller.js';
+export {
+  newTaskId,
+  type StopCode,
+  TaskProcess,
+  type TaskResult,
+  type TaskSpec,
+  type TaskStatus,
+} from './task-process.js';

@@ -1,0 +1,418 @@
+// The local runner: the whole system on one machine — database, pre-deploy tasks, services, task runs — like ECS.
+
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isServiceKind, type System, type Workload } from '@hello-fargate/workload';
+import { type Bundle, bundleWorkload } from './bundle-workload.js';
+import { type ControlServer, startControlServer } from './control-server.js';
+import { formatLine } from './format-line.js';
+import { type LocalDatabase, startLocalDatabase } from './local-database.js';
+import { readLocalSecrets, secretsFor } from './local-secrets.js';
+import { type MetadataServer, type MetadataTask, startMetadataServer } from './metadata-server.js';
+import { freePort } from './ports.js';
+import { type RestartPolicy, ServiceController, type ServiceSnapshot } from './service-controller.js';
+import { newTaskId, TaskProcess, type TaskResult } from './task-process.js';
+
+export interface LocalRunnerOptions {
+  readonly system: System;
+  /** The project root: holds `secrets.local.json` and, by default, the state folder. */
+  readonly root: string;
+  /** Folder for all runner state (database, bundles, logs, runner.json); git-ignored. @default `<root>/.hf` */
+  readonly stateDir?: string;
+  /** Use this PostgreSQL server instead of the embedded PGlite. @default process.env.DATABASE_URL */
+  readonly databaseUrl?: string;
+  /** Port of the embedded database; 0 picks a free one, and a busy port falls back to a free one. @default 0 */
+  readonly databasePort?: number;
+  /** Port of the control API (`hf status`, `hf run-task`); same fallback. @default 0 */
+  readonly controlPort?: number;
+  /** Where status and task output lines go. @default - written to stdout */
+  readonly output?: (line: string) => void;
+  /** How services are restarted. @default - ServiceController defaults */
+  readonly restart?: RestartPolicy;
+  /** Seconds between early health probes (until a task is first healthy). @default 0.5 */
+  readonly earlyProbeSeconds?: number;
+  /** Start services, or only the database and tasks (`hf run-task` without a running system). @default true */
+  readonly services?: boolean;
+  /** Run the pre-deploy tasks (migrations) before services start. @default true */
+  readonly preDeploy?: boolean;
+  /**
+   * How long start-up waits for services to turn healthy before it reports which are not and carries on (they
+   * keep being replaced, and give up on a crash loop). @default 60
+   */
+  readonly readyTimeoutSeconds?: number;
+}
+
+export interface RunTaskOptions {
+  /** Container command override; @default the workload's declared command */
+  readonly args?: readonly string[];
+  /** Extra environment (ECS containerOverrides.environment). @default - none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default 'run-task' */
+  readonly startedBy?: string;
+  /** Receives the task's output lines as they come. @default - none beyond the runner's output */
+  readonly onLine?: (line: string) => void;
+}
+
+export interface WorkloadStatus {
+  readonly name: string;
+  readonly kind: string;
+  readonly state: string;
+  readonly message: string;
+  readonly service?: ServiceSnapshot;
+  readonly lastRun?: TaskSummary;
+}
+
+export interface TaskSummary {
+  readonly taskId: string;
+  readonly workload: string;
+  readonly startedBy: string;
+  readonly status: string;
+  readonly exitCode: number | null;
+  readonly stopCode?: string;
+  readonly stoppedReason?: string;
+  readonly startedAt?: string;
+  readonly stoppedAt?: string;
+  readonly logFile: string;
+}
+
+export interface RunnerStatus {
+  readonly running: true;
+  readonly system: string;
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly stateDir: string;
+  readonly endpoints: Record<string, string | null>;
+  readonly database: { readonly kind: 'pglite' | 'external'; readonly url: string };
+  readonly workloads: WorkloadStatus[];
+  readonly tasks: TaskSummary[];
+}
+
+/** Thrown when start-up cannot complete; the runner has already cleaned up. */
+export class RunnerStartError extends Error {
+  override readonly name = 'RunnerStartError';
+}
+
+const HISTORY = 100;
+
+export class LocalRunner {
+  readonly stateDir: string;
+  readonly startedAt = new Date();
+  private database: LocalDatabase | undefined;
+  private databaseUrl = '';
+  private metadata: MetadataServer | undefined;
+  private control: ControlServer | undefined;
+  private readonly bundles = new Map<string, Bundle>();
+  private readonly services = new Map<string, ServiceController>();
+  private readonly oneShot = new Map<string, { task: TaskProcess; workload: Workload }>();
+  private readonly history: TaskSummary[] = [];
+  private secrets: Record<string, string> = {};
+  private stopping: Promise<void> | undefined;
+  private readonly out: (line: string) => void;
+
+  private constructor(private readonly options: LocalRunnerOptions) {
+    this.stateDir = options.stateDir ?? join(options.root, '.hf');
+    this.out = options.output ?? ((line) => process.stdout.write(`${line}\n`));
+  }
+
+  get secretsFile(): string {
+    return join(this.options.root, 'secrets.local.json');
+  }
+
+  /** Starts the runner; on any failure everything started so far is stopped and a RunnerStartError is thrown. */
+  static async start(options: LocalRunnerOptions): Promise<LocalRunner> {
+    const runner = new LocalRunner(options);
+    try {
+      await runner.boot();
+      return runner;
+    } catch (error) {
+      await runner.stop().catch(() => undefined);
+      if (error instanceof RunnerStartError) throw error;
+      throw new RunnerStartError((error as Error).message, { cause: error });
+    }
+  }
+
+  private async boot(): Promise<void> {
+    const { system } = this.options;
+    this.claimStateDir();
+    this.secrets = readLocalSecrets(this.secretsFile);
+    for (const workload of system.workloads) secretsFor(workload, this.secrets, this.secretsFile);
+
+    const external = this.options.databaseUrl ?? process.env.DATABASE_URL;
+    if (external) {
+      this.databaseUrl = external;
+      this.out(`database   ${redact(external)} (DATABASE_URL)`);
+    } else {
+      const started = Date.now();
+      this.database = await startLocalDatabase({
+        dataDir: join(this.stateDir, 'pgdata'),
+        port: await freePort(this.options.databasePort ?? 0),
+      });
+      this.databaseUrl = this.database.url;
+      this.out(
+        `database   ${this.database.url} (PGlite, data in ${join(this.stateDir, 'pgdata')}, ${Date.now() - started} ms)`,
+      );
+    }
+
+    const bundleStart = Date.now();
+    await Promise.all(
+      system.workloads.map(async (workload) => {
+        const bundle = await bundleWorkload(workload, { outDir: join(this.stateDir, 'build', workload.name) });
+        this.bundles.set(workload.name, bundle);
+      }),
+    );
+    this.out(`bundled    ${system.workloads.length} workload(s) in ${Date.now() - bundleStart} ms`);
+
+    this.metadata = await startMetadataServer((id) => this.findTask(id));
+    this.control = await startControlServer(this, await freePort(this.options.controlPort ?? 0));
+    this.writeRunnerFile();
+
+    if (this.options.preDeploy ?? true) await this.runPreDeploy();
+    if (this.options.services ?? true) await this.startServices();
+  }
+
+  /** Runs one task of a workload like ECS RunTask and resolves when it has stopped. */
+  async runTask(name: string, options: RunTaskOptions = {}): Promise<TaskResult> {
+    const workload = this.options.system.workload(name);
+    if (isServiceKind(workload.kind) && workload.port !== undefined && options.args === undefined) {
+      throw new Error(`workload "${name}" is a ${workload.kind} service; run-task needs a command for it`);
+    }
+    const task = await this.launch(workload, {
+      args: options.args ?? workload.command,
+      startedBy: options.startedBy ?? 'run-task',
+      environment: options.environment ?? {},
+      ...(options.onLine ? { onLine: options.onLine } : {}),
+    });
+    this.oneShot.set(task.id, { task, workload });
+    const result = await task.stopped;
+    this.oneShot.delete(task.id);
+    this.remember(task, result);
+    return result;
+  }
+
+  status(): RunnerStatus {
+    const workloads: WorkloadStatus[] = this.options.system.workloads.map((workload) => {
+      const service = this.services.get(workload.name);
+      if (service) {
+        const snapshot = service.snapshot();
+        return {
+          name: workload.name,
+          kind: workload.kind,
+          state: snapshot.state,
+          message: snapshot.message,
+          service: snapshot,
+        };
+      }
+      const running = [...this.oneShot.values()].find((t) => t.workload.name === workload.name);
+      const lastRun = this.history.find((t) => t.workload === workload.name);
+      const state = running ? 'RUNNING' : !lastRun ? 'IDLE' : lastRun.exitCode === 0 ? 'SUCCEEDED' : 'FAILED';
+      return {
+        name: workload.name,
+        kind: workload.kind,
+        state,
+        message: lastRun && lastRun.exitCode !== 0 ? (lastRun.stoppedReason ?? '') : '',
+        ...(lastRun ? { lastRun } : {}),
+      };
+    });
+    return {
+      running: true,
+      system: this.options.system.name,
+      pid: process.pid,
+      startedAt: this.startedAt.toISOString(),
+      stateDir: this.stateDir,
+      endpoints: {
+        control: this.control?.url ?? null,
+        console: null,
+        webapp: null,
+        webapi: null,
+        identityIssuer: null,
+        sqs: null,
+        database: this.databaseUrl,
+        metadata: this.metadata?.url ?? null,
+      },
+      database: { kind: this.database ? 'pglite' : 'external', url: this.databaseUrl },
+      workloads,
+      tasks: [...this.history],
+    };
+  }
+
+  /** Stops services (SIGTERM, SIGKILL after each stopTimeout), running tasks, servers and the database. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    await Promise.all([
+      ...[...this.services.values()].map((s) => s.stop()),
+      ...[...this.oneShot.values()].map(({ task }) => task.stop('Runner shutting down')),
+    ]);
+    await this.control?.close();
+    await this.metadata?.close();
+    await this.database?.stop();
+    rmSync(join(this.stateDir, 'runner.json'), { force: true });
+  }
+
+  private claimStateDir(): void {
+    mkdirSync(this.stateDir, { recursive: true });
+    const file = join(this.stateDir, 'runner.json');
+    if (existsSync(file)) {
+      try {
+        const { pid } = JSON.parse(readFileSync(file, 'utf8')) as { pid: number };
+        process.kill(pid, 0);
+        throw new RunnerStartError(
+          `a local runner is already running (pid ${pid}) with state in ${this.stateDir}; ` +
+            'stop it (Ctrl-C in its terminal) or use `hf status` to see it',
+        );
+      } catch (error) {
+        if (error instanceof RunnerStartError) throw error;
+        // Stale file from a runner that did not stop cleanly: take over.
+      }
+    }
+  }
+
+  private writeRunnerFile(): void {
+    const file = join(this.stateDir, 'runner.json');
+    writeFileSync(
+      file,
+      `${JSON.stringify({ pid: process.pid, startedAt: this.startedAt.toISOString(), control: this.control?.url }, null, 2)}\n`,
+    );
+  }
+
+  private async runPreDeploy(): Promise<void> {
+    for (const workload of this.options.system.workloads) {
+      for (const args of workload.preDeploy) {
+        this.out(`pre-deploy ${workload.name} ${args.join(' ')}`);
+        const result = await this.runTask(workload.name, { args, startedBy: 'pre-deploy' });
+        if (result.exitCode !== 0) {
+          throw new RunnerStartError(
+            `pre-deploy task "${workload.name} ${args.join(' ')}" failed (${describeExit(result)}); ` +
+              `services were not started. Log: ${result.logFile}`,
+          );
+        }
+      }
+    }
+  }
+
+  private async startServices(): Promise<void> {
+    const services = this.options.system.workloads.filter((w) => w.isService && w.desiredCount > 0);
+    for (const workload of services) {
+      const controller = new ServiceController({
+        workload,
+        launch: () =>
+          this.launch(workload, { args: workload.command, startedBy: `service:${workload.name}`, environment: {} }),
+        report: (message) => this.out(`service    ${message}`),
+        ...(this.options.restart ? { restart: this.options.restart } : {}),
+        ...(this.options.earlyProbeSeconds !== undefined ? { earlyProbeSeconds: this.options.earlyProbeSeconds } : {}),
+      });
+      this.services.set(workload.name, controller);
+    }
+    await Promise.all([...this.services.values()].map((s) => s.start()));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, (this.options.readyTimeoutSeconds ?? 60) * 1000);
+    });
+    await Promise.race([Promise.all([...this.services.values()].map((s) => s.whenReady())), deadline]);
+    clearTimeout(timer);
+    for (const service of this.services.values()) {
+      const s = service.snapshot();
+      if (s.state === 'STARTING') {
+        this.out(
+          `service    ${s.name} is not healthy yet (${s.healthyCount}/${s.desiredCount}); carrying on, see \`hf status\``,
+        );
+      }
+    }
+  }
+
+  /** A service's controller, for tests and the console. */
+  service(name: string): ServiceController | undefined {
+    return this.services.get(name);
+  }
+
+  private async launch(
+    workload: Workload,
+    run: {
+      args: readonly string[];
+      startedBy: string;
+      environment: Readonly<Record<string, string>>;
+      onLine?: (line: string) => void;
+    },
+  ): Promise<TaskProcess> {
+    const bundle = this.bundles.get(workload.name);
+    if (!bundle) throw new Error(`workload "${workload.name}" was not bundled`);
+    const port = workload.isService && workload.port !== undefined ? await freePort(0) : undefined;
+    const id = newTaskId();
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
+      ...(process.env.TZ ? { TZ: process.env.TZ } : {}),
+      NODE_ENV: 'development',
+      HF_WORKLOAD: workload.name,
+      ECS_CONTAINER_METADATA_URI_V4: `${this.metadata?.url}/v4/${id}`,
+      ...(workload.dependsOn.database ? { DATABASE_URL: this.databaseUrl } : {}),
+      ...(port !== undefined ? { PORT: String(port) } : {}),
+      ...workload.environment,
+      ...secretsFor(workload, this.secrets, this.secretsFile),
+      ...run.environment,
+    };
+    return TaskProcess.start({
+      id,
+      workload: workload.name,
+      command: [process.execPath, '--enable-source-maps', bundle.entryFile, ...run.args],
+      env,
+      cwd: join(this.stateDir, 'build', workload.name),
+      stopTimeoutSeconds: workload.stopTimeoutSeconds,
+      logFile: join(this.stateDir, 'logs', workload.name, `${id}.log`),
+      startedBy: run.startedBy,
+      ...(port !== undefined ? { port } : {}),
+      onLine: (line) => {
+        const formatted = formatLine(line);
+        this.out(formatted);
+        run.onLine?.(formatted);
+      },
+    });
+  }
+
+  private findTask(id: string): MetadataTask | undefined {
+    const single = this.oneShot.get(id);
+    if (single) return single;
+    for (const service of this.services.values()) {
+      const task = service.currentTasks.find((t) => t.id === id);
+      if (task) return { task, workload: service.workload };
+    }
+    return undefined;
+  }
+
+  private remember(task: TaskProcess, result: TaskResult): void {
+    this.history.unshift({
+      taskId: result.taskId,
+      workload: result.workload,
+      startedBy: task.startedBy,
+      status: 'STOPPED',
+      exitCode: result.exitCode,
+      stopCode: result.stopCode,
+      stoppedReason: result.stoppedReason,
+      startedAt: result.startedAt.toISOString(),
+      stoppedAt: result.stoppedAt.toISOString(),
+      logFile: result.logFile,
+    });
+    if (this.history.length > HISTORY) this.history.pop();
+  }
+}
+
+export function describeExit(
+  result: Pick<TaskResult, 'exitCode' | 'stoppedReason'> & { signal: string | null },
+): string {
+  if (result.exitCode !== null) return `exit code ${result.exitCode}`;
+  if (result.signal) return `killed by ${result.signal}`;
+  return result.stoppedReason;
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
