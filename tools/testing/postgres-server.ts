@@ -101,8 +101,16 @@ export async function startPostgres(): Promise<PostgresServer> {
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGINT'); // fast shutdown
+        // runuser does not pass signals on to postgres, so ask pg_ctl for a fast shutdown; SIGKILL as a last resort.
+        const [stopCmd, stopArgs] = run(join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '10']);
+        try {
+          execFileSync(stopCmd, [...stopArgs], { stdio: 'ignore' });
+        } catch {
+          child.kill('SIGKILL');
+        }
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         await exited;
+        clearTimeout(timer);
       }
       rmSync(dir, { recursive: true, force: true });
     },
