@@ -255,27 +255,42 @@ export class LocalRunner {
   private claimStateDir(): void {
     mkdirSync(this.stateDir, { recursive: true });
     const file = join(this.stateDir, 'runner.json');
-    if (existsSync(file)) {
+    if (!existsSync(file)) return;
+    let previous: { pid?: number; taskPids?: number[] } = {};
+    try {
+      previous = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      // Unreadable leftovers: nothing to clean up.
+    }
+    if (previous.pid !== undefined && isAlive(previous.pid)) {
+      throw new RunnerStartError(
+        `a local runner is already running (pid ${previous.pid}) with state in ${this.stateDir}; ` +
+          'stop it (Ctrl-C in its terminal) or use `hf status` to see it',
+      );
+    }
+    // A runner that was killed outright leaves its tasks behind (they run in their own process groups): end them.
+    const leftovers = (previous.taskPids ?? []).filter(isAlive);
+    for (const pid of leftovers) {
       try {
-        const { pid } = JSON.parse(readFileSync(file, 'utf8')) as { pid: number };
-        process.kill(pid, 0);
-        throw new RunnerStartError(
-          `a local runner is already running (pid ${pid}) with state in ${this.stateDir}; ` +
-            'stop it (Ctrl-C in its terminal) or use `hf status` to see it',
-        );
-      } catch (error) {
-        if (error instanceof RunnerStartError) throw error;
-        // Stale file from a runner that did not stop cleanly: take over.
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // Already gone.
       }
+    }
+    if (leftovers.length > 0) {
+      this.out(`cleanup    ended ${leftovers.length} task(s) left running by a runner that did not stop cleanly`);
     }
   }
 
   private writeRunnerFile(): void {
-    const file = join(this.stateDir, 'runner.json');
-    writeFileSync(
-      file,
-      `${JSON.stringify({ pid: process.pid, startedAt: this.startedAt.toISOString(), control: this.control?.url }, null, 2)}\n`,
-    );
+    const taskPids = [...this.allTasks()].map((t) => t.pid).filter((pid): pid is number => pid !== undefined);
+    const state = { pid: process.pid, startedAt: this.startedAt.toISOString(), control: this.control?.url, taskPids };
+    writeFileSync(join(this.stateDir, 'runner.json'), `${JSON.stringify(state, null, 2)}\n`);
+  }
+
+  private *allTasks(): Iterable<TaskProcess> {
+    for (const { task } of this.oneShot.values()) yield task;
+    for (const service of this.services.values()) yield* service.currentTasks;
   }
 
   private async runPreDeploy(): Promise<void> {
@@ -354,7 +369,7 @@ export class LocalRunner {
       ...secretsFor(workload, this.secrets, this.secretsFile),
       ...run.environment,
     };
-    return TaskProcess.start({
+    const task = TaskProcess.start({
       id,
       workload: workload.name,
       command: [process.execPath, '--enable-source-maps', bundle.entryFile, ...run.args],
@@ -370,6 +385,13 @@ export class LocalRunner {
         run.onLine?.(formatted);
       },
     });
+    if (this.control && !this.stopping) {
+      this.writeRunnerFile();
+      void task.stopped.then(() => {
+        if (!this.stopping) this.writeRunnerFile();
+      });
+    }
+    return task;
   }
 
   private findTask(id: string): MetadataTask | undefined {
@@ -405,6 +427,15 @@ export function describeExit(
   if (result.exitCode !== null) return `exit code ${result.exitCode}`;
   if (result.signal) return `killed by ${result.signal}`;
   return result.stoppedReason;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function redact(url: string): string {

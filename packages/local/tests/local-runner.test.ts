@@ -190,3 +190,30 @@ describe('LocalRunner', () => {
     expect(existsSync(join(dir.path, '.hf', 'build', 'job', 'apps', 'task.mjs'))).toBe(true);
   });
 });
+
+describe('LocalRunner after a crash of the runner itself', () => {
+  it('ends the tasks a killed runner left behind when the next one starts', async () => {
+    const dir = tempDir();
+    const { spawn } = await import('node:child_process');
+    // A task group recorded by a runner that is gone (pid 0x7fffffff does not exist).
+    const orphan = spawn(process.execPath, [join(fixtureProject, 'apps', 'stubborn.mjs')], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir.path, '.hf'), { recursive: true });
+    writeFileSync(join(dir.path, '.hf', 'runner.json'), JSON.stringify({ pid: 2147483647, taskPids: [orphan.pid] }));
+    const exited = new Promise((resolve) => orphan.once('exit', (_code, signal) => resolve(signal)));
+    const lines: string[] = [];
+    const runner = await LocalRunner.start({
+      system: defineSystem({ name: 'test', workloads: [job()] }),
+      root: dir.path,
+      databaseUrl: inject('postgresUrl'),
+      output: (line) => lines.push(line),
+    });
+    await runner.stop();
+    dir.remove();
+    expect(await exited).toBe('SIGKILL');
+    expect(lines).toContain('cleanup    ended 1 task(s) left running by a runner that did not stop cleanly');
+  });
+});
