@@ -5,6 +5,16 @@ export { connectDatabase, createPool, type DatabaseOptions, redactUrl } from './
 export { intEnv, optionalEnv, requireEnv } from './env.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export {
+  type AppliedMigration,
+  MIGRATION_LOCK_KEY,
+  type MigrateOptions,
+  type MigrateResult,
+  type MigrationFile,
+  type MigrationStatus,
+  migrate,
+  migrationStatus,
+} from './migrate.js';
+export {
   describeError,
   runTask,
   runTaskMain,
