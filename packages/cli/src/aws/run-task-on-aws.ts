@@ -35,7 +35,7 @@ export interface RunTaskClients {
 export interface RunTaskOnAwsOptions {
   /** The system's name, the first part of every stack name. */
   readonly system: string;
-  /** The deployed environment, e.g. `dev` or `prod`. */
+  /** The deployed environment, e.g. `staging` or `prod`. */
   readonly environment: string;
   /** The task workload to run; its stack is `stackName(system, environment, workload.name)`. */
   readonly workload: Workload;

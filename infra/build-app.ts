@@ -1,0 +1,152 @@
+// Builds the CDK app: for every environment, the network, platform and database stacks and one stack per workload.
+
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type System, stackName } from '@hello-fargate/workload';
+import { App, type Stack, Validations } from 'aws-cdk-lib';
+import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { system as defaultSystem } from '../system.js';
+import { ENVIRONMENT_NAMES, type EnvironmentConfig, loadEnvironment } from './config/index.js';
+import { DatabaseStack } from './stacks/database-stack.js';
+import { NetworkStack } from './stacks/network-stack.js';
+import { PlatformStack } from './stacks/platform-stack.js';
+import type { WorkloadStackFactory } from './workload-stack-props.js';
+import { WORKLOAD_STACKS } from './workload-stacks.js';
+
+/** The repository root: Docker build context of the per-app Dockerfiles. */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+
+export interface BuildAppOptions {
+  /**
+   * Where the cloud assembly is written.
+   * @default - `CDK_OUTDIR` when the CDK CLI runs the app, else `<repo>/cdk.out`
+   */
+  readonly outdir?: string;
+  /**
+   * Environments to build.
+   * @default - every configured environment
+   */
+  readonly environments?: readonly string[];
+  /**
+   * The system whose workloads get stacks.
+   * @default - the system of system.ts
+   */
+  readonly system?: System;
+  /**
+   * Stack class per workload name.
+   * @default - WORKLOAD_STACKS
+   */
+  readonly workloadStacks?: Readonly<Record<string, WorkloadStackFactory>>;
+}
+
+/** The stacks of one environment. */
+export interface EnvironmentStacks {
+  readonly config: EnvironmentConfig;
+  readonly network: NetworkStack;
+  readonly platform: PlatformStack;
+  readonly database: DatabaseStack;
+  /** Workload name → its stack. */
+  readonly workloads: ReadonlyMap<string, Stack>;
+  /** Every stack of the environment, in deploy order. */
+  readonly stacks: readonly Stack[];
+}
+
+export interface BuiltApp {
+  readonly app: App;
+  readonly environments: readonly EnvironmentStacks[];
+}
+
+/**
+ * Feature flags `cdk init` gives a new project, so the app behaves the same under `npm run synth` and the CDK CLI.
+ * Cross-stack references stay "strong" (CloudFormation exports), which stop a stack from removing a value another
+ * stack still uses; "weak" would let `hf destroy` of a shared stack break the workloads silently.
+ */
+function appContext(configs: readonly EnvironmentConfig[]): Record<string, unknown> {
+  const context: Record<string, unknown> = {
+    ...CURRENTLY_RECOMMENDED_FLAGS,
+    '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+  };
+  // The VPC checks its zones against the stack's. Answering that lookup from config (as cdk.context.json would) keeps
+  // synth offline; otherwise the CDK CLI would call EC2 DescribeAvailabilityZones with credentials.
+  for (const config of configs) {
+    context[`availability-zones:account=${config.account}:region=${config.region}`] = [...config.availabilityZones];
+  }
+  return context;
+}
+
+export function buildApp(options: BuildAppOptions = {}): BuiltApp {
+  const system = options.system ?? defaultSystem;
+  const workloadStacks = options.workloadStacks ?? WORKLOAD_STACKS;
+  const configs = (options.environments ?? ENVIRONMENT_NAMES).map(loadEnvironment);
+  const app = new App({
+    outdir: options.outdir ?? process.env.CDK_OUTDIR ?? join(REPO_ROOT, 'cdk.out'),
+    context: appContext(configs),
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+  const environments = configs.map((config) => buildEnvironment(app, system, config, workloadStacks));
+  return { app, environments };
+}
+
+function buildEnvironment(
+  app: App,
+  system: System,
+  config: EnvironmentConfig,
+  workloadStacks: Readonly<Record<string, WorkloadStackFactory>>,
+): EnvironmentStacks {
+  const name = (part: string) => stackName(system.name, config.name, part);
+  const common = (part: string, what: string) => ({
+    stackName: name(part),
+    env: { account: config.account, region: config.region },
+    tags: config.tags,
+    terminationProtection: config.terminationProtection,
+    description: `${system.name} ${config.name}: ${what}`,
+  });
+
+  const network = new NetworkStack(app, name('network'), {
+    ...common('network', 'VPC, subnets, flow logs and VPC endpoints'),
+    config,
+  });
+  const platform = new PlatformStack(app, name('platform'), {
+    ...common('platform', 'ECS cluster, Cloud Map namespace, KMS key, AppRegistry application'),
+    config,
+    network: network.network,
+    platformName: `${system.name}-${config.name}`,
+    applicationDescription: `${system.name} (${config.name})`,
+  });
+  // Stated, not only implied by references: the AppRegistry association of the network stack relies on it.
+  platform.addStackDependency(network);
+  const database = new DatabaseStack(app, name('database'), {
+    ...common('database', 'Aurora PostgreSQL Serverless v2'),
+    config,
+    network: network.network,
+    platform: platform.platform,
+    clusterIdentifier: `${system.name}-${config.name}`,
+  });
+
+  const workloads = new Map<string, Stack>();
+  for (const workload of system.workloads) {
+    const factory = workloadStacks[workload.name];
+    if (!factory) {
+      throw new Error(
+        `workload "${workload.name}" has no stack: add usecases/${workload.name}/infra/ and register it in infra/workload-stacks.ts`,
+      );
+    }
+    const stack = factory(app, name(workload.name), {
+      ...common(workload.name, workload.description || workload.name),
+      system,
+      config,
+      workload,
+      network: network.network,
+      platform: platform.platform,
+      database: database.database,
+      buildContext: REPO_ROOT,
+    });
+    workloads.set(workload.name, stack);
+  }
+
+  const stacks = [network, platform, database, ...workloads.values()];
+  for (const stack of stacks) platform.platform.associateStack(stack);
+  return { config, network, platform, database, workloads, stacks };
+}

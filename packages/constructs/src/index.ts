@@ -1,0 +1,9 @@
+// Public API of @hello-fargate/constructs: the CDK constructs the system's stacks are built from.
+
+export { ConstructValidationError } from './construct-validation-error.js';
+export { Database, type DatabaseAccess, type DatabaseProps, POSTGRES_PORT } from './database.js';
+export { DATABASE_ENVIRONMENT, DATABASE_ENVIRONMENT_NAMES, databaseEnvironment } from './database-environment.js';
+export { type InterfaceEndpointName, Network, type NetworkProps, SUBNET_GROUPS } from './network.js';
+export { NON_ROOT_USER, OneOffTask, type OneOffTaskProps } from './one-off-task.js';
+export { type ApplicationTag, Platform, type PlatformProps } from './platform.js';
+export { WorkloadSecrets, type WorkloadSecretsProps } from './workload-secrets.js';
