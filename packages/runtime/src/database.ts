@@ -1,11 +1,33 @@
 // The app's PostgreSQL connection: only ever from DATABASE_URL, with clear errors when it cannot be reached.
 
 import pg from 'pg';
-import { requireEnv } from './env.js';
+import { ConfigError } from './config-error.js';
 import { TaskFailure } from './task-main.js';
 
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The database URL of the environment contract. Locally the runner sets DATABASE_URL. In AWS, ECS cannot build a
+ * URL from the Aurora secret's fields, so the task gets PGHOST/PGPORT/PGDATABASE/PGSSLMODE as plain variables and
+ * PGUSER/PGPASSWORD as ECS secrets (see docs/aws.md); the URL is composed from them here, once.
+ */
+export function databaseUrlFromEnv(env: Env = process.env): string {
+  if (env.DATABASE_URL) return env.DATABASE_URL;
+  const { PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE } = env;
+  if (!PGHOST) {
+    const workload = env.HF_WORKLOAD ? ` (workload "${env.HF_WORKLOAD}")` : '';
+    throw new ConfigError(
+      'DATABASE_URL',
+      `environment variable DATABASE_URL is not set${workload}, nor PGHOST; declare dependsOn: { database: true }`,
+    );
+  }
+  const auth = PGUSER ? `${encodeURIComponent(PGUSER)}${PGPASSWORD ? `:${encodeURIComponent(PGPASSWORD)}` : ''}@` : '';
+  const query = PGSSLMODE ? `?sslmode=${encodeURIComponent(PGSSLMODE)}` : '';
+  return `postgres://${auth}${PGHOST}:${PGPORT ?? '5432'}/${encodeURIComponent(PGDATABASE ?? 'postgres')}${query}`;
+}
+
 export interface DatabaseOptions {
-  /** Connection string. @default process.env.DATABASE_URL */
+  /** Connection string. @default databaseUrlFromEnv(): DATABASE_URL, or composed from PG* variables in AWS */
   readonly url?: string;
   /** Pool size. @default 10 */
   readonly max?: number;
@@ -26,7 +48,7 @@ export function redactUrl(url: string): string {
 
 /** A pg pool for DATABASE_URL. Connections are checked by `connectDatabase`. */
 export function createPool(options: DatabaseOptions = {}): pg.Pool {
-  const url = options.url ?? requireEnv('DATABASE_URL');
+  const url = options.url ?? databaseUrlFromEnv();
   try {
     new URL(url);
   } catch {
@@ -45,7 +67,7 @@ export function createPool(options: DatabaseOptions = {}): pg.Pool {
 
 /** A pool whose first connection succeeded; a TaskFailure saying where and why when it did not. */
 export async function connectDatabase(options: DatabaseOptions = {}): Promise<pg.Pool> {
-  const url = options.url ?? requireEnv('DATABASE_URL');
+  const url = options.url ?? databaseUrlFromEnv();
   const pool = createPool({ ...options, url });
   try {
     const client = await pool.connect();
