@@ -1,7 +1,7 @@
 // Public API of @hello-fargate/runtime: what apps use inside their containers.
 
 export { ConfigError } from './config-error.js';
-export { connectDatabase, createPool, type DatabaseOptions, redactUrl } from './database.js';
+export { connectDatabase, createPool, type DatabaseOptions, databaseUrlFromEnv, redactUrl } from './database.js';
 export { intEnv, optionalEnv, requireEnv } from './env.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export {
