@@ -1,12 +1,17 @@
 // migrate(): applies SQL migrations once, serializes concurrent runs and rolls a failing run back, on PGlite and PostgreSQL.
 
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { backends, captureLogger, query, type TestDatabases } from '../../../tools/testing/test-databases.js';
+import { freePort } from '../../../tools/testing/postgres-server.js';
+import {
+  backends,
+  captureLogger,
+  holdMigrationLock,
+  query,
+  type TestDatabases,
+} from '../../../tools/testing/test-databases.js';
 import { MIGRATION_LOCK_KEY, migrate, migrationStatus, runTask, TaskFailure } from '../src/index.js';
 
 const fixtures = new URL('./fixtures/', import.meta.url);
@@ -69,16 +74,12 @@ describe.each(backends)('migrate on $name', (backend) => {
     url = await databases.fresh();
     const { logger, lines } = captureLogger();
     // A transaction holding the lock stands in for a long migrate run.
-    const holder = new pg.Client({ connectionString: url });
-    await holder.connect();
-    await holder.query('BEGIN');
-    await holder.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+    const holder = await holdMigrationLock(url);
     let settled = 0;
     const runs = [1, 2].map(() => migrate({ dir: ordered, url, logger }).finally(() => settled++));
-    const waiting = await advisoryWaiters(holder, 2, backend.name === 'PGlite' ? 500 : 10_000);
+    const waiting = await holder.waiters(2, backend.name === 'PGlite' ? 500 : 10_000);
     const settledWhileHeld = settled;
-    await holder.query('COMMIT');
-    await holder.end();
+    await holder.release();
     const results = await Promise.all(runs);
 
     expect(settledWhileHeld).toBe(0);
@@ -179,35 +180,9 @@ describe('migrate before connecting', () => {
   });
 
   it('says it cannot reach the database when nothing listens on the port', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     await expect(
       migrate({ dir: ordered, url: `postgres://postgres:secret@127.0.0.1:${port}/app`, connectionTimeoutMillis: 2000 }),
     ).rejects.toThrow(`cannot reach the database at postgres://postgres:***@127.0.0.1:${port}/app: connection refused`);
   });
 });
-
-/** Sessions waiting for an advisory lock, polled until there are `count` or `maxMs` passed. */
-async function advisoryWaiters(client: pg.Client, count: number, maxMs: number): Promise<number> {
-  const deadline = Date.now() + maxMs;
-  for (;;) {
-    const { rows } = await client.query<{ n: string }>(
-      "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
-    );
-    const waiting = Number(rows[0]?.n);
-    if (waiting >= count || Date.now() > deadline) return waiting;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** A loopback port nothing listens on (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

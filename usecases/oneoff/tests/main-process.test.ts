@@ -1,9 +1,9 @@
 // The oneoff entry as the platform runs it: real child processes, their exit codes, stdout logs and stderr.
 
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../tools/testing/postgres-server.js';
 import { backends, holdMigrationLock, type TestDatabases, withClient } from '../../../tools/testing/test-databases.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -103,7 +103,7 @@ describe.each(backends)('oneoff main.ts on $name', (backend) => {
 
 describe('oneoff main.ts without a database', () => {
   it('`migrate` with an unreachable DATABASE_URL exits 1 saying so, without a stack trace on stderr', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // free a moment ago: nothing listens there
 
     const run = await runEntry(`postgres://app:secret@127.0.0.1:${port}/app`, 'migrate');
 
@@ -121,16 +121,3 @@ describe('oneoff main.ts without a database', () => {
     expect(run.stderr).toBe('error: unknown command "migrat"; commands: migrate, migrate-status, import\n');
   });
 });
-
-/** A loopback port nothing listens on (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
