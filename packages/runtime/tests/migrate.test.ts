@@ -12,7 +12,7 @@ import {
   query,
   type TestDatabases,
 } from '../../../tools/testing/test-databases.js';
-import { MIGRATION_LOCK_KEY, migrate, migrationStatus, runTask, TaskFailure } from '../src/index.js';
+import { migrate, migrationStatus, runTask, TaskFailure } from '../src/index.js';
 
 const fixtures = new URL('./fixtures/', import.meta.url);
 const ordered = new URL('ordered/', fixtures);
