@@ -61,9 +61,7 @@ export async function runRemoteTask(
     let newline = buffered.indexOf('\n');
     while (newline >= 0) {
       const message = JSON.parse(buffered.slice(0, newline)) as
-        | { type: 'log'; line: string }
-        | { type: 'result'; result: RemoteTaskResult }
-        | { type: 'error'; error: string };
+        { type: 'log'; line: string } | { type: 'result'; result: RemoteTaskResult } | { type: 'error'; error: string };
       buffered = buffered.slice(newline + 1);
       if (message.type === 'log') onLine(message.line);
       else if (message.type === 'result') result = message.result;
