@@ -63,7 +63,10 @@ export async function runTask(commands: Record<string, TaskCommand>, options: Ta
     const exitCode = error instanceof TaskFailure ? error.exitCode : 1;
     const message = describeError(error);
     process.stderr.write(`error: ${name}: ${message}\n`);
-    logger.error({ command: name, exitCode, err: error }, `${name} failed: ${message}`);
+    // A TaskFailure or ConfigError is an expected outcome with a message meant for people; only unexpected errors
+    // carry their stack into the log.
+    const expected = error instanceof TaskFailure || error instanceof ConfigError;
+    logger.error({ command: name, exitCode, ...(expected ? {} : { err: error }) }, `${name} failed: ${message}`);
     return exitCode;
   } finally {
     process.off('SIGTERM', onSignal);
