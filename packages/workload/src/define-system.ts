@@ -9,6 +9,14 @@ export interface QueueDeclaration {
   readonly name: string;
 }
 
+/** An OAuth 2.0 resource server: its scopes are `<identifier>/<scope>`, e.g. `orders/read` (Cognito's shape). */
+export interface ResourceServerDeclaration {
+  /** Letters, digits, `-`, `_`, `.`; the prefix of its scopes. */
+  readonly identifier: string;
+  /** Scope names without the prefix, e.g. `read`, `write`. */
+  readonly scopes: readonly string[];
+}
+
 export interface SystemProps {
   /** The system's name: prefixes stacks and local state. Lower-case letters, digits and `-`. */
   readonly name: string;
@@ -16,12 +24,17 @@ export interface SystemProps {
   readonly workloads: readonly Workload[];
   /** Queues the workloads use. @default - none */
   readonly queues?: readonly QueueDeclaration[];
+  /** OAuth resource servers and scopes that machine clients are granted (Cognito user pool resource servers). @default - none */
+  readonly resourceServers?: readonly ResourceServerDeclaration[];
 }
 
 export interface System {
   readonly name: string;
   readonly workloads: readonly Workload[];
   readonly queues: readonly QueueDeclaration[];
+  readonly resourceServers: readonly ResourceServerDeclaration[];
+  /** Every scope of every resource server, e.g. `orders/read`. */
+  readonly scopes: readonly string[];
   /** The workload with this name; throws a clear error when there is none. */
   workload(name: string): Workload;
 }
@@ -55,6 +68,27 @@ export function defineSystem(props: SystemProps): System {
     if (queueNames.has(queue.name)) throw new DeclarationError('system', `queues.${queue.name}`, 'is declared twice');
     queueNames.add(queue.name);
   }
+  const resourceServers = props.resourceServers ?? [];
+  const scopes: string[] = [];
+  for (const server of resourceServers) {
+    if (!/^[A-Za-z0-9._-]{1,256}$/.test(server.identifier)) {
+      throw new DeclarationError(
+        'system',
+        `resourceServers.${server.identifier}`,
+        'identifier must be letters, digits, ".", "_" or "-"',
+      );
+    }
+    for (const scope of server.scopes) {
+      if (!/^[A-Za-z0-9._-]{1,256}$/.test(scope)) {
+        throw new DeclarationError(
+          'system',
+          `resourceServers.${server.identifier}.scopes`,
+          `"${scope}" must be letters, digits, ".", "_" or "-"`,
+        );
+      }
+      scopes.push(`${server.identifier}/${scope}`);
+    }
+  }
   for (const workload of props.workloads) {
     workload.dependsOn.workloads.forEach((dep, i) => {
       if (dep === workload.name) {
@@ -82,6 +116,8 @@ export function defineSystem(props: SystemProps): System {
     name: props.name,
     workloads: [...props.workloads],
     queues: [...queues],
+    resourceServers: [...resourceServers],
+    scopes,
     workload(name: string): Workload {
       const found = byName.get(name);
       if (!found)

@@ -30,6 +30,23 @@ export interface WorkloadDependencies {
   readonly workloads?: readonly string[];
 }
 
+/** The load balancer in front of an external service (webapp, webapi): an ALB listener in AWS, the runner's locally. */
+export interface LoadBalancerOptions {
+  /**
+   * How the listener authenticates before forwarding: `cognito` = ALB authenticate-cognito (browser sign-in, session
+   * cookie, `x-amzn-oidc-*` headers) for webapp; `jwt` = ALB jwt-validation (RS256 Bearer access tokens) for webapi.
+   */
+  readonly authentication: 'cognito' | 'jwt';
+  /** Port of the local listener (AWS listens on 443). @default 8080 + a per-workload offset: see `localListenerPort` */
+  readonly localPort?: number;
+}
+
+/** How other workloads reach a backend through ECS Service Connect (locally: the runner's balancing endpoint). */
+export interface ServiceConnectOptions {
+  /** Client alias host name callers use, e.g. `http://backend:8080`. @default the workload's name */
+  readonly dnsName?: string;
+}
+
 export interface WorkloadProps {
   /** Unique within the system: lower-case letters, digits and `-`, starting with a letter, at most 32 characters. */
   readonly name: string;
@@ -66,6 +83,10 @@ export interface WorkloadProps {
   readonly secrets?: readonly string[];
   /** What the workload needs from the rest of the system. @default - nothing */
   readonly dependsOn?: WorkloadDependencies;
+  /** The load balancer in front of it. Required for webapp and webapi, refused for others. @default - none */
+  readonly loadBalancer?: LoadBalancerOptions;
+  /** Service Connect settings. backend only. @default - `{ dnsName: name }` for backend workloads */
+  readonly serviceConnect?: ServiceConnectOptions;
   /** Seconds between SIGTERM and SIGKILL when a task is stopped (ECS allows up to 120 on Fargate). @default 30 */
   readonly stopTimeoutSeconds?: number;
   /** Runs of this task (each a list of arguments) made before any service starts or is updated. oneoff only. @default - none */
@@ -97,6 +118,8 @@ export interface Workload {
   readonly environment: Readonly<Record<string, string>>;
   readonly secrets: readonly string[];
   readonly dependsOn: Required<WorkloadDependencies>;
+  readonly loadBalancer: Required<LoadBalancerOptions> | undefined;
+  readonly serviceConnect: Required<ServiceConnectOptions> | undefined;
   readonly stopTimeoutSeconds: number;
   readonly preDeploy: readonly (readonly string[])[];
   readonly assets: readonly string[];
@@ -167,6 +190,15 @@ export function defineWorkload(props: WorkloadProps): Workload {
       fail('assets', `"${asset}" must stay inside the workload directory`);
   }
 
+  const loadBalancer = resolveLoadBalancer(props, fail);
+  let serviceConnect: Workload['serviceConnect'];
+  if (props.kind === 'backend') {
+    serviceConnect = { dnsName: props.serviceConnect?.dnsName ?? props.name };
+    if (!NAME.test(serviceConnect.dnsName)) fail('serviceConnect.dnsName', 'must be a lower-case DNS label');
+  } else if (props.serviceConnect) {
+    fail('serviceConnect', `is for backend workloads; a ${props.kind} is reached another way`);
+  }
+
   const deps = props.dependsOn ?? {};
   return Object.freeze({
     name: props.name,
@@ -187,6 +219,8 @@ export function defineWorkload(props: WorkloadProps): Workload {
       queues: [...(deps.queues ?? [])],
       workloads: [...(deps.workloads ?? [])],
     },
+    loadBalancer,
+    serviceConnect,
     stopTimeoutSeconds,
     preDeploy: preDeploy.map((run) => [...run]),
     assets: [...assets],
@@ -200,6 +234,28 @@ export function entryPath(workload: Workload): string {
 }
 
 type Fail = (field: string, problem: string) => never;
+
+const DEFAULT_LISTENER_PORTS: Partial<Record<WorkloadKind, number>> = { webapp: 8080, webapi: 8081 };
+
+function resolveLoadBalancer(props: WorkloadProps, fail: Fail): Workload['loadBalancer'] {
+  const external = props.kind === 'webapp' || props.kind === 'webapi';
+  if (!external) {
+    if (props.loadBalancer) fail('loadBalancer', `is for webapp and webapi workloads, not ${props.kind}`);
+    return undefined;
+  }
+  if (!props.loadBalancer) fail('loadBalancer', `is required for a ${props.kind} workload`);
+  const lb = props.loadBalancer as LoadBalancerOptions;
+  const expected = props.kind === 'webapp' ? 'cognito' : 'jwt';
+  if (lb.authentication !== 'cognito' && lb.authentication !== 'jwt') {
+    fail('loadBalancer.authentication', `"${String(lb.authentication)}" is not one of cognito, jwt`);
+  }
+  if (lb.authentication !== expected) {
+    fail('loadBalancer.authentication', `a ${props.kind} uses "${expected}", not "${lb.authentication}"`);
+  }
+  const localPort = lb.localPort ?? (DEFAULT_LISTENER_PORTS[props.kind] as number);
+  if (!isIntegerIn(localPort, 1, 65535)) fail('loadBalancer.localPort', 'must be an integer from 1 to 65535');
+  return { authentication: lb.authentication, localPort };
+}
 
 function isIntegerIn(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
