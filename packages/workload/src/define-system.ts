@@ -101,6 +101,14 @@ export function defineSystem(props: SystemProps): System {
           `unknown workload "${dep}"${known(byName)}`,
         );
       }
+      const target = byName.get(dep) as Workload;
+      if (target.kind !== 'backend') {
+        throw new DeclarationError(
+          workload.name,
+          `dependsOn.workloads[${i}]`,
+          `"${dep}" is a ${target.kind}; workloads call backends (through Service Connect), not other kinds`,
+        );
+      }
     });
     workload.dependsOn.queues.forEach((dep, i) => {
       if (!queueNames.has(dep)) {
