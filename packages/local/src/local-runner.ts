@@ -2,7 +2,7 @@
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isServiceKind, type System, type Workload } from '@hello-fargate/workload';
+import { isServiceKind, serviceUrlVariable, type System, type Workload } from '@hello-fargate/workload';
 import { type Bundle, bundleWorkload } from './bundle-workload.js';
 import { type ControlServer, startControlServer } from './control-server.js';
 import { formatLine } from './format-line.js';
@@ -10,6 +10,7 @@ import { type LocalDatabase, startLocalDatabase } from './local-database.js';
 import { readLocalSecrets, secretsFor } from './local-secrets.js';
 import { type MetadataServer, type MetadataTask, startMetadataServer } from './metadata-server.js';
 import { freePort } from './ports.js';
+import { type ServiceConnectProxy, startServiceConnectProxy } from './service-connect-proxy.js';
 import { type RestartPolicy, ServiceController, type ServiceSnapshot } from './service-controller.js';
 import { newTaskId, TaskProcess, type TaskResult } from './task-process.js';
 
@@ -82,6 +83,8 @@ export interface RunnerStatus {
   readonly startedAt: string;
   readonly stateDir: string;
   readonly endpoints: Record<string, string | null>;
+  /** Each backend's Service Connect stand-in, by workload name (what callers get as `<NAME>_URL`). */
+  readonly serviceConnect: Record<string, string>;
   readonly database: { readonly kind: 'pglite' | 'external'; readonly url: string };
   readonly workloads: WorkloadStatus[];
   readonly tasks: TaskSummary[];
@@ -103,6 +106,7 @@ export class LocalRunner {
   private control: ControlServer | undefined;
   private readonly bundles = new Map<string, Bundle>();
   private readonly services = new Map<string, ServiceController>();
+  private readonly proxies = new Map<string, ServiceConnectProxy>();
   private readonly oneShot = new Map<string, { task: TaskProcess; workload: Workload }>();
   private readonly history: TaskSummary[] = [];
   private secrets: Record<string, string> = {};
@@ -164,6 +168,7 @@ export class LocalRunner {
 
     this.metadata = await startMetadataServer((id) => this.findTask(id));
     this.control = await startControlServer(this, await freePort(this.options.controlPort ?? 0));
+    await this.startServiceConnect();
     this.writeRunnerFile();
 
     if (this.options.preDeploy ?? true) await this.runPreDeploy();
@@ -229,6 +234,7 @@ export class LocalRunner {
         database: this.databaseUrl,
         metadata: this.metadata?.url ?? null,
       },
+      serviceConnect: Object.fromEntries([...this.proxies].map(([name, proxy]) => [name, proxy.url])),
       database: { kind: this.database ? 'pglite' : 'external', url: this.databaseUrl },
       workloads,
       tasks: [...this.history],
@@ -246,6 +252,7 @@ export class LocalRunner {
       ...[...this.services.values()].map((s) => s.stop()),
       ...[...this.oneShot.values()].map(({ task }) => task.stop('Runner shutting down')),
     ]);
+    await Promise.all([...this.proxies.values()].map((proxy) => proxy.close()));
     await this.control?.close();
     await this.metadata?.close();
     await this.database?.stop();
@@ -308,6 +315,24 @@ export class LocalRunner {
     }
   }
 
+  /** One balancing endpoint per backend, over its running replicas that are not unhealthy. */
+  private async startServiceConnect(): Promise<void> {
+    for (const workload of this.options.system.workloads) {
+      if (!workload.serviceConnect || workload.port === undefined) continue;
+      const proxy = await startServiceConnectProxy({
+        name: workload.name,
+        targets: () =>
+          (this.services.get(workload.name)?.currentTasks ?? [])
+            .filter((t) => t.status === 'RUNNING' && t.health !== 'UNHEALTHY' && t.port !== undefined)
+            .map((t) => ({ id: t.id, port: t.port as number })),
+      });
+      this.proxies.set(workload.name, proxy);
+      this.out(
+        `service    ${workload.name} reachable at ${proxy.url} (Service Connect alias ${workload.serviceConnect.dnsName})`,
+      );
+    }
+  }
+
   private async startServices(): Promise<void> {
     const services = this.options.system.workloads.filter((w) => w.isService && w.desiredCount > 0);
     for (const workload of services) {
@@ -365,6 +390,9 @@ export class LocalRunner {
       ECS_CONTAINER_METADATA_URI_V4: `${this.metadata?.url}/v4/${id}`,
       ...(workload.dependsOn.database ? { DATABASE_URL: this.databaseUrl } : {}),
       ...(port !== undefined ? { PORT: String(port) } : {}),
+      ...Object.fromEntries(
+        workload.dependsOn.workloads.map((dep) => [serviceUrlVariable(dep), this.proxies.get(dep)?.url ?? '']),
+      ),
       ...workload.environment,
       ...secretsFor(workload, this.secrets, this.secretsFile),
       ...run.environment,

@@ -217,3 +217,52 @@ describe('LocalRunner after a crash of the runner itself', () => {
     expect(lines).toContain('cleanup    ended 1 task(s) left running by a runner that did not stop cleanly');
   });
 });
+
+describe('LocalRunner with a backend and its caller', () => {
+  it('gives callers BACKEND_URL, balancing across the replicas and surviving one being killed', async () => {
+    const dir = tempDir();
+    const lines: string[] = [];
+    const backend = defineWorkload({
+      name: 'backend',
+      kind: 'backend',
+      directory,
+      entry: 'apps/server.mjs',
+      port: 8080,
+      desiredCount: 2,
+    });
+    const caller = defineWorkload({
+      name: 'caller',
+      kind: 'oneoff',
+      directory,
+      entry: 'apps/task.mjs',
+      dependsOn: { workloads: ['backend'] },
+    });
+    const runner = await LocalRunner.start({
+      system: defineSystem({ name: 'test', workloads: [backend, caller] }),
+      root: dir.path,
+      databaseUrl: inject('postgresUrl'),
+      output: (line) => lines.push(line),
+      earlyProbeSeconds: 0.05,
+      restart: { backoffBaseMs: 5000 },
+    });
+    try {
+      const url = runner.status().serviceConnect.backend as string;
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      await runner.runTask('caller', { args: ['env', '0'] });
+      expect(lines.some((l) => l.includes(`"HF_WORKLOAD":"caller","BACKEND_URL":"${url}"`))).toBe(true);
+
+      const pids = new Set<number>();
+      for (let i = 0; i < 4; i++) pids.add(((await (await fetch(url)).json()) as { pid: number }).pid);
+      expect(pids.size).toBe(2);
+
+      const victim = runner.service('backend')?.currentTasks[0];
+      process.kill(victim?.pid as number, 'SIGKILL');
+      const statuses: number[] = [];
+      for (let i = 0; i < 50; i++) statuses.push((await fetch(url)).status);
+      expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    } finally {
+      await runner.stop();
+      dir.remove();
+    }
+  });
+});
