@@ -7,6 +7,7 @@ import { bundleCommand } from './commands/bundle.js';
 import { runTaskLocally } from './commands/run-task.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
+import { tokenCommand } from './commands/token.js';
 import { findProjectRoot } from './load-system.js';
 
 export const USAGE = `usage: hf <command> [options]
@@ -18,6 +19,7 @@ commands:
   status [--json]                     the running local system's endpoints and workload states
   run-task <workload> [-- args…]      run one task like ECS RunTask; exits with the task's exit code
       --env <env>                     run it in the deployed AWS environment instead (e.g. staging)
+  token --client <id> [--scope <s>]   an access token from the local identity provider (client credentials)
   bundle <workload> --out <dir>       bundle a workload as its container image holds it
       --assets copy|link              place asset folders by copy (images) or symlink (default copy)
   help                                this text
@@ -56,6 +58,16 @@ export async function main(argv: readonly string[]): Promise<number> {
           });
         }
         return await runTaskLocally({ root: findProjectRoot(), workload, args: passThrough });
+      }
+      case 'token': {
+        const { values } = parse(rest, { client: { type: 'string' }, scope: { type: 'string' } }, 0);
+        if (typeof values.client !== 'string')
+          throw new CliError('token needs --client <id> (see local/identity.json)', 2);
+        return await tokenCommand({
+          root: findProjectRoot(),
+          client: values.client,
+          ...(typeof values.scope === 'string' ? { scope: values.scope } : {}),
+        });
       }
       case 'bundle': {
         const { values, positionals } = parse(rest, { out: { type: 'string' }, assets: { type: 'string' } }, 1);

@@ -11,6 +11,7 @@ import { readLocalSecrets, secretsFor } from './local-secrets.js';
 import { type MetadataServer, type MetadataTask, startMetadataServer } from './metadata-server.js';
 import { freePort } from './ports.js';
 import { type ServiceConnectProxy, startServiceConnectProxy } from './service-connect-proxy.js';
+import { startWebLayer, type WebLayer } from './web-layer.js';
 import { type RestartPolicy, ServiceController, type ServiceSnapshot } from './service-controller.js';
 import { newTaskId, TaskProcess, type TaskResult } from './task-process.js';
 
@@ -34,6 +35,8 @@ export interface LocalRunnerOptions {
   readonly earlyProbeSeconds?: number;
   /** Start services, or only the database and tasks (`hf run-task` without a running system). @default true */
   readonly services?: boolean;
+  /** Listen on free ports instead of the declared load balancer ports (tests). @default false */
+  readonly freeListenerPorts?: boolean;
   /** Run the pre-deploy tasks (migrations) before services start. @default true */
   readonly preDeploy?: boolean;
   /**
@@ -107,6 +110,7 @@ export class LocalRunner {
   private readonly bundles = new Map<string, Bundle>();
   private readonly services = new Map<string, ServiceController>();
   private readonly proxies = new Map<string, ServiceConnectProxy>();
+  private web: WebLayer | undefined;
   private readonly oneShot = new Map<string, { task: TaskProcess; workload: Workload }>();
   private readonly history: TaskSummary[] = [];
   private secrets: Record<string, string> = {};
@@ -169,6 +173,7 @@ export class LocalRunner {
     this.metadata = await startMetadataServer((id) => this.findTask(id));
     this.control = await startControlServer(this, await freePort(this.options.controlPort ?? 0));
     await this.startServiceConnect();
+    if (this.options.services ?? true) await this.startWeb();
     this.writeRunnerFile();
 
     if (this.options.preDeploy ?? true) await this.runPreDeploy();
@@ -192,6 +197,12 @@ export class LocalRunner {
     this.oneShot.delete(task.id);
     this.remember(task, result);
     return result;
+  }
+
+  /** The listener URL of the (first) workload of that kind. */
+  private listenerUrl(kind: 'webapp' | 'webapi'): string | null {
+    const workload = this.options.system.workloads.find((w) => w.kind === kind);
+    return (workload && this.web?.listeners.get(workload.name)?.url) ?? null;
   }
 
   status(): RunnerStatus {
@@ -227,9 +238,9 @@ export class LocalRunner {
       endpoints: {
         control: this.control?.url ?? null,
         console: null,
-        webapp: null,
-        webapi: null,
-        identityIssuer: null,
+        webapp: this.listenerUrl('webapp'),
+        webapi: this.listenerUrl('webapi'),
+        identityIssuer: this.web?.identity.issuer ?? null,
         sqs: null,
         database: this.databaseUrl,
         metadata: this.metadata?.url ?? null,
@@ -252,6 +263,7 @@ export class LocalRunner {
       ...[...this.services.values()].map((s) => s.stop()),
       ...[...this.oneShot.values()].map(({ task }) => task.stop('Runner shutting down')),
     ]);
+    await this.web?.close();
     await Promise.all([...this.proxies.values()].map((proxy) => proxy.close()));
     await this.control?.close();
     await this.metadata?.close();
@@ -315,16 +327,36 @@ export class LocalRunner {
     }
   }
 
+  /** The identity provider and the load balancer listeners, when the system has a webapp or webapi. */
+  private async startWeb(): Promise<void> {
+    this.web = await startWebLayer({
+      system: this.options.system,
+      root: this.options.root,
+      stateDir: this.stateDir,
+      freeListenerPorts: this.options.freeListenerPorts ?? false,
+      targetsOf: (name) => this.serviceTargets(name).map((t) => ({ id: t.id, url: `http://127.0.0.1:${t.port}` })),
+    });
+    if (!this.web) return;
+    this.out(
+      `identity   ${this.web.identity.issuer} (local Cognito stand-in; users and clients in local/identity.json)`,
+    );
+    for (const [name, listener] of this.web.listeners) this.out(`listener   ${name} at ${listener.url}`);
+  }
+
+  /** A service's running replicas that are not unhealthy: what Service Connect and load balancers send to. */
+  private serviceTargets(name: string): { id: string; port: number }[] {
+    return (this.services.get(name)?.currentTasks ?? [])
+      .filter((t) => t.status === 'RUNNING' && t.health !== 'UNHEALTHY' && t.port !== undefined)
+      .map((t) => ({ id: t.id, port: t.port as number }));
+  }
+
   /** One balancing endpoint per backend, over its running replicas that are not unhealthy. */
   private async startServiceConnect(): Promise<void> {
     for (const workload of this.options.system.workloads) {
       if (!workload.serviceConnect || workload.port === undefined) continue;
       const proxy = await startServiceConnectProxy({
         name: workload.name,
-        targets: () =>
-          (this.services.get(workload.name)?.currentTasks ?? [])
-            .filter((t) => t.status === 'RUNNING' && t.health !== 'UNHEALTHY' && t.port !== undefined)
-            .map((t) => ({ id: t.id, port: t.port as number })),
+        targets: () => this.serviceTargets(workload.name),
       });
       this.proxies.set(workload.name, proxy);
       this.out(
@@ -393,6 +425,7 @@ export class LocalRunner {
       ...Object.fromEntries(
         workload.dependsOn.workloads.map((dep) => [serviceUrlVariable(dep), this.proxies.get(dep)?.url ?? '']),
       ),
+      ...(this.web?.environmentFor(workload) ?? {}),
       ...workload.environment,
       ...secretsFor(workload, this.secrets, this.secretsFile),
       ...run.environment,

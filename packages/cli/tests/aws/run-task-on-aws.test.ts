@@ -320,7 +320,13 @@ describe('runTaskOnAws', () => {
 
   it('refuses a service workload, which its ECS service runs', async () => {
     const fake = fakeAws();
-    const api = defineWorkload({ name: 'api', kind: 'webapi', port: 3000, directory: '/tmp/hello-fargate-tests/api' });
+    const api = defineWorkload({
+      name: 'api',
+      kind: 'webapi',
+      port: 3000,
+      directory: '/tmp/hello-fargate-tests/api',
+      loadBalancer: { authentication: 'jwt' },
+    });
 
     const error = await runError(run(fake, { workload: api }));
 
