@@ -2,7 +2,8 @@
 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type System, stackName } from '@hello-fargate/workload';
+import type { ServiceConnectBackend } from '@hello-fargate/constructs';
+import { type System, stackName, type Workload } from '@hello-fargate/workload';
 import { App, type Stack, Validations } from 'aws-cdk-lib';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -11,8 +12,8 @@ import { ENVIRONMENT_NAMES, type EnvironmentConfig, loadEnvironment } from './co
 import { DatabaseStack } from './stacks/database-stack.js';
 import { NetworkStack } from './stacks/network-stack.js';
 import { PlatformStack } from './stacks/platform-stack.js';
-import type { WorkloadStackFactory } from './workload-stack-props.js';
-import { WORKLOAD_STACKS } from './workload-stacks.js';
+import { isBackendProvider, type WorkloadStackFactory } from './workload-stack-props.js';
+import { KIND_STACKS, WORKLOAD_STACKS } from './workload-stacks.js';
 
 /** The repository root: Docker build context of the per-app Dockerfiles. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
@@ -38,6 +39,11 @@ export interface BuildAppOptions {
    * @default - WORKLOAD_STACKS
    */
   readonly workloadStacks?: Readonly<Record<string, WorkloadStackFactory>>;
+  /**
+   * Docker build context of the workloads' images (their Dockerfiles are `<workload directory>/Dockerfile`).
+   * @default - the repository root
+   */
+  readonly buildContext?: string;
 }
 
 /** The stacks of one environment. */
@@ -46,9 +52,9 @@ export interface EnvironmentStacks {
   readonly network: NetworkStack;
   readonly platform: PlatformStack;
   readonly database: DatabaseStack;
-  /** Workload name → its stack. */
+  /** Workload name → its stack, backends before the workloads that call them. */
   readonly workloads: ReadonlyMap<string, Stack>;
-  /** Every stack of the environment, in deploy order. */
+  /** Every stack of the environment, in deploy order (a backend before its callers). */
   readonly stacks: readonly Stack[];
 }
 
@@ -85,7 +91,8 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
-  const environments = configs.map((config) => buildEnvironment(app, system, config, workloadStacks));
+  const buildContext = options.buildContext ?? REPO_ROOT;
+  const environments = configs.map((config) => buildEnvironment(app, system, config, workloadStacks, buildContext));
   return { app, environments };
 }
 
@@ -94,6 +101,7 @@ function buildEnvironment(
   system: System,
   config: EnvironmentConfig,
   workloadStacks: Readonly<Record<string, WorkloadStackFactory>>,
+  buildContext: string,
 ): EnvironmentStacks {
   const name = (part: string) => stackName(system.name, config.name, part);
   const common = (part: string, what: string) => ({
@@ -126,8 +134,9 @@ function buildEnvironment(
   });
 
   const workloads = new Map<string, Stack>();
-  for (const workload of system.workloads) {
-    const factory = workloadStacks[workload.name];
+  const backends = new Map<string, ServiceConnectBackend>();
+  for (const workload of inDependencyOrder(system)) {
+    const factory = workloadStacks[workload.name] ?? KIND_STACKS[workload.kind];
     if (!factory) {
       throw new Error(
         `workload "${workload.name}" has no stack: add usecases/${workload.name}/infra/ and register it in infra/workload-stacks.ts`,
@@ -141,12 +150,35 @@ function buildEnvironment(
       network: network.network,
       platform: platform.platform,
       database: database.database,
-      buildContext: REPO_ROOT,
+      backends,
+      buildContext,
     });
+    if (isBackendProvider(stack)) backends.set(workload.name, stack.backend);
     workloads.set(workload.name, stack);
   }
 
   const stacks = [network, platform, database, ...workloads.values()];
   for (const stack of stacks) platform.platform.associateStack(stack);
   return { config, network, platform, database, workloads, stacks };
+}
+
+/**
+ * The system's workloads with every backend before the workloads that call it (`dependsOn.workloads`), otherwise in
+ * system.ts order: a caller's stack needs its backends' Service Connect URL and security group.
+ */
+export function inDependencyOrder(system: System): Workload[] {
+  const ordered: Workload[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (workload: Workload, path: readonly string[]) => {
+    if (state.get(workload.name) === 'done') return;
+    if (state.get(workload.name) === 'visiting') {
+      throw new Error(`workloads call each other in a cycle: ${[...path, workload.name].join(' → ')}`);
+    }
+    state.set(workload.name, 'visiting');
+    for (const dependency of workload.dependsOn.workloads) visit(system.workload(dependency), [...path, workload.name]);
+    state.set(workload.name, 'done');
+    ordered.push(workload);
+  };
+  for (const workload of system.workloads) visit(workload, []);
+  return ordered;
 }

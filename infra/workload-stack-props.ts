@@ -1,6 +1,6 @@
 // What the CDK app hands every workload's stack (usecases/<name>/infra/): its declaration and the shared stacks.
 
-import type { Database, Network, Platform } from '@hello-fargate/constructs';
+import type { Database, Network, Platform, ServiceConnectBackend } from '@hello-fargate/constructs';
 import type { System, Workload } from '@hello-fargate/workload';
 import type { Stack, StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -13,9 +13,34 @@ export interface WorkloadStackProps extends StackProps {
   readonly network: Network;
   readonly platform: Platform;
   readonly database: Database;
+  /**
+   * Backends built so far, by workload name. The app builds a backend's stack before the stacks of its callers, so
+   * every name in `workload.dependsOn.workloads` is here.
+   */
+  readonly backends: ReadonlyMap<string, ServiceConnectBackend>;
   /** Absolute path of the repository root: the Docker build context of every per-app Dockerfile. */
   readonly buildContext: string;
 }
 
 /** Creates one workload's stack. */
 export type WorkloadStackFactory = (scope: Construct, id: string, props: WorkloadStackProps) => Stack;
+
+/** A workload stack that serves a backend to other workloads (BackendStack). */
+export interface BackendProvider {
+  readonly backend: ServiceConnectBackend;
+}
+
+export function isBackendProvider(stack: Stack): stack is Stack & BackendProvider {
+  return typeof (stack as Partial<BackendProvider>).backend?.url === 'string';
+}
+
+/** The backends `props.workload` calls, in its `dependsOn.workloads` order. */
+export function backendsFor(props: WorkloadStackProps): ServiceConnectBackend[] {
+  return props.workload.dependsOn.workloads.map((name) => {
+    const backend = props.backends.get(name);
+    if (!backend) {
+      throw new Error(`workload "${props.workload.name}" calls "${name}", whose stack has not been built before it`);
+    }
+    return backend;
+  });
+}

@@ -10,6 +10,14 @@ export interface DatabaseConfig {
   readonly deletionProtection: boolean;
 }
 
+/** The Route 53 public hosted zone the environment's web workloads get their host names in. */
+export interface DnsConfig {
+  /** Zone name, e.g. `staging.example.com`; a web workload is reached at `<workload>.<zoneName>`. */
+  readonly zoneName: string;
+  /** Hosted zone id (`Z…`), named so synth needs no Route 53 lookup. */
+  readonly hostedZoneId: string;
+}
+
 /** Settings every environment shares unless it overrides them (config.global). */
 export interface GlobalConfig {
   /** Primary VPC CIDR: public and app subnets. */
@@ -19,6 +27,8 @@ export interface GlobalConfig {
   /** Days log groups keep events; a value CloudWatch Logs accepts. */
   readonly logRetentionDays: number;
   readonly database: DatabaseConfig;
+  /** Refuse deletion of the web workloads' load balancers; off only for disposable environments. */
+  readonly loadBalancerDeletionProtection: boolean;
   /** Tags on every stack (and through CloudFormation, every resource). */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -40,6 +50,9 @@ export interface EnvironmentOverrides {
   readonly ecsCidr?: string;
   readonly logRetentionDays?: number;
   readonly database?: Partial<DatabaseConfig>;
+  readonly loadBalancerDeletionProtection?: boolean;
+  /** Zone of the web workloads' host names; required once system.ts has a webapp or an ALB-fronted webapi. */
+  readonly dns?: DnsConfig;
   /** Added to the global tags (same key: this one wins). */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -56,5 +69,7 @@ export interface EnvironmentConfig {
   readonly terminationProtection: boolean;
   readonly logRetentionDays: number;
   readonly database: DatabaseConfig;
+  readonly loadBalancerDeletionProtection: boolean;
+  readonly dns: DnsConfig | undefined;
   readonly tags: Readonly<Record<string, string>>;
 }

@@ -8,5 +8,6 @@ export const globalConfig: GlobalConfig = {
   ecsCidr: '172.10.0.0/16',
   logRetentionDays: 30,
   database: { minCapacity: 0.5, maxCapacity: 2, deletionProtection: true },
+  loadBalancerDeletionProtection: true,
   tags: { System: 'hello-fargate', ManagedBy: 'aws-cdk' },
 };

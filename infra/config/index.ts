@@ -5,7 +5,13 @@ import { globalConfig } from './global.js';
 import { prod } from './prod.js';
 import { staging } from './staging.js';
 
-export type { DatabaseConfig, EnvironmentConfig, EnvironmentOverrides, GlobalConfig } from './environment-config.js';
+export type {
+  DatabaseConfig,
+  DnsConfig,
+  EnvironmentConfig,
+  EnvironmentOverrides,
+  GlobalConfig,
+} from './environment-config.js';
 
 const ENVIRONMENTS: readonly EnvironmentOverrides[] = [staging, prod];
 
@@ -37,6 +43,9 @@ export function loadEnvironment(name: string): EnvironmentConfig {
     ecsCidr: overrides.ecsCidr ?? globalConfig.ecsCidr,
     logRetentionDays: overrides.logRetentionDays ?? globalConfig.logRetentionDays,
     database: { ...globalConfig.database, ...overrides.database },
+    loadBalancerDeletionProtection:
+      overrides.loadBalancerDeletionProtection ?? globalConfig.loadBalancerDeletionProtection,
+    dns: overrides.dns,
     tags: { ...globalConfig.tags, ...overrides.tags, Environment: overrides.name },
   };
   check(config);
@@ -53,6 +62,9 @@ function check(config: EnvironmentConfig): void {
   config.availabilityZones.forEach((az, i) => {
     if (!az.startsWith(config.region)) fail(`availabilityZones[${i}]`, `"${az}" is not in ${config.region}`);
   });
+  if (config.dns && !/^Z[A-Z0-9]{1,31}$/.test(config.dns.hostedZoneId)) {
+    fail('dns.hostedZoneId', `"${config.dns.hostedZoneId}" is not a Route 53 hosted zone id (Z…)`);
+  }
   if (new Set(config.availabilityZones).size !== config.availabilityZones.length) {
     fail('availabilityZones', 'lists the same zone twice');
   }

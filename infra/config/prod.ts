@@ -12,5 +12,7 @@ export const prod: EnvironmentOverrides = {
   terminationProtection: true,
   logRetentionDays: 365,
   database: { minCapacity: 0.5, maxCapacity: 8, deletionProtection: true },
+  // Placeholder: replace with a public hosted zone of yours (web workloads get <name>.<zoneName>).
+  dns: { zoneName: 'hello-fargate.example.com', hostedZoneId: 'Z00000000000000000002' },
   tags: { Environment: 'prod' },
 };

@@ -14,5 +14,8 @@ export const staging: EnvironmentOverrides = {
   logRetentionDays: 14,
   // Disposable: `hf destroy --env staging` must be able to delete the cluster (a final snapshot is still taken).
   database: { minCapacity: 0.5, maxCapacity: 2, deletionProtection: false },
+  loadBalancerDeletionProtection: false,
+  // Placeholder: replace with a public hosted zone of yours (web workloads get <name>.<zoneName>).
+  dns: { zoneName: 'staging.hello-fargate.example.com', hostedZoneId: 'Z00000000000000000001' },
   tags: { Environment: 'staging' },
 };

@@ -10,7 +10,7 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { system } from '../../system.js';
-import { type BuiltApp, buildApp } from '../build-app.js';
+import { type BuiltApp, buildApp, inDependencyOrder } from '../build-app.js';
 
 describe('the CDK app', () => {
   let built: BuiltApp;
@@ -24,10 +24,10 @@ describe('the CDK app', () => {
   });
 
   it('has network, platform, database and one stack per workload for each environment, named by stackName', () => {
-    // THEN
+    // THEN: in deploy order, each backend before the workloads that call it
     for (const env of ['staging', 'prod']) {
-      const expected = ['network', 'platform', 'database', ...system.workloads.map((w) => w.name)].map((part) =>
-        stackName(system.name, env, part),
+      const expected = ['network', 'platform', 'database', ...inDependencyOrder(system).map((w) => w.name)].map(
+        (part) => stackName(system.name, env, part),
       );
       const found = built.environments.find((e) => e.config.name === env)?.stacks.map((s) => s.stackName);
       expect(found).toEqual(expected);

@@ -1,5 +1,6 @@
 // Public API of @hello-fargate/constructs: the CDK constructs the system's stacks are built from.
 
+export { BackendService, type BackendServiceProps } from './backend-service.js';
 export { ConstructValidationError } from './construct-validation-error.js';
 export { Database, type DatabaseAccess, type DatabaseProps, POSTGRES_PORT } from './database.js';
 export { DATABASE_ENVIRONMENT, DATABASE_ENVIRONMENT_NAMES, databaseEnvironment } from './database-environment.js';
@@ -7,3 +8,11 @@ export { type InterfaceEndpointName, Network, type NetworkProps, SUBNET_GROUPS }
 export { NON_ROOT_USER, OneOffTask, type OneOffTaskProps } from './one-off-task.js';
 export { type ApplicationTag, Platform, type PlatformProps } from './platform.js';
 export { WorkloadSecrets, type WorkloadSecretsProps } from './workload-secrets.js';
+export { WebApi, type WebApiEntry, type WebApiProps } from './web-api.js';
+export { IDP_RESPONSE_PATH, WebApp, type WebAppProps } from './web-app.js';
+export type { WebServiceProps } from './web-service-props.js';
+export {
+  type ServiceConnectBackend,
+  SPOT_WITH_ON_DEMAND_BASE,
+  type WorkloadServiceProps,
+} from './workload-service-props.js';

@@ -1,38 +1,20 @@
 // OneOffTask: a Fargate task definition built from a task workload's declaration, started with ECS RunTask.
 
-import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { RESERVED_ENVIRONMENT, TASK_STACK_OUTPUTS, type Workload } from '@hello-fargate/workload';
-import { CfnOutput, Duration, Fn, IgnoreMode, Stack, Validations } from 'aws-cdk-lib';
+import { TASK_STACK_OUTPUTS, type Workload } from '@hello-fargate/workload';
+import { CfnOutput, Fn, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { Platform as AssetPlatform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ConstructValidationError } from './construct-validation-error.js';
 import type { DatabaseAccess } from './database.js';
-import { DATABASE_ENVIRONMENT, DATABASE_ENVIRONMENT_NAMES, databaseEnvironment } from './database-environment.js';
 import { retentionDays } from './private/log-retention.js';
+import { createWorkloadTask, validateWorkloadTask } from './private/workload-task.js';
 
-/** The distroless `nonroot` user (uid:gid) the per-app Dockerfiles run as. */
-export const NON_ROOT_USER = '65532:65532';
-
-/**
- * Never staged into an image asset, whatever the build context's `.dockerignore` says: staging copies the context
- * into cdk.out on every synth, and these are large, generated or private.
- */
-const ALWAYS_EXCLUDED = [
-  '**/node_modules',
-  'cdk.out',
-  '**/cdk.out',
-  '.git',
-  '.hf',
-  'test-artifacts',
-  'secrets.local.json',
-];
+export { NON_ROOT_USER } from './private/workload-task.js';
 
 export interface OneOffTaskProps {
   /** The task workload's declaration (from its `workload.ts`). */
@@ -138,16 +120,16 @@ export class OneOffTask extends Construct {
   /** The role the app's code runs as: no permissions unless granted. */
   readonly taskRole: iam.IRole;
   readonly executionRole: iam.IRole;
-  /** Keys of secrets from other stacks; the execution role may decrypt with them through Secrets Manager only. */
-  private readonly secretKeys = new Set<kms.IKey>();
 
   constructor(scope: Construct, id: string, props: OneOffTaskProps) {
     super(scope, id);
     const { workload } = props;
-    this.validate(props);
-    const cpuArchitecture = props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64;
+    if (workload.isService) {
+      throw new ConstructValidationError(this, `workload "${workload.name}" is a ${workload.kind} service, not a task`);
+    }
     const vpc = props.vpc ?? props.cluster.vpc;
     this.logStreamPrefix = workload.name;
+    validateWorkloadTask(this, props);
 
     this.logGroup =
       props.logGroup ??
@@ -168,165 +150,27 @@ export class OneOffTask extends Construct {
     );
     props.database?.allowFrom(this.securityGroup);
 
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+    const task = createWorkloadTask(this, {
+      workload,
+      database: props.database,
+      secrets: props.secrets,
+      environment: props.environment,
+      logGroup: this.logGroup,
+      logStreamPrefix: this.logStreamPrefix,
+      // A migration's log is its record; block rather than drop lines when CloudWatch Logs is slow.
+      logDriverMode: ecs.AwsLogDriverMode.BLOCKING,
+      image: props.image,
+      buildContext: props.buildContext,
+      dockerfile: props.dockerfile,
+      cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
+      user: props.user,
       family: props.family ?? Stack.of(this).stackName,
-      cpu: workload.cpu,
-      memoryLimitMiB: workload.memory,
-      runtimePlatform: { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
-      // A bind mount with no host path is task-scoped ephemeral storage: the only writable path in the container.
-      volumes: [{ name: 'tmp' }],
     });
-
-    const secrets: Record<string, ecs.Secret> = {};
-    if (props.database) {
-      secrets[DATABASE_ENVIRONMENT.user] = this.ecsSecret('DatabaseSecret', props.database.secret, 'username');
-      secrets[DATABASE_ENVIRONMENT.password] = this.ecsSecret('DatabaseSecret', props.database.secret, 'password');
-    }
-    for (const name of workload.secrets) {
-      secrets[name] = this.ecsSecret(`Secret${name}`, props.secrets?.[name] as secretsmanager.ISecret);
-    }
-
-    this.container = this.taskDefinition.addContainer('Container', {
-      containerName: workload.name,
-      image: props.image ?? this.imageFromDockerfile(props, cpuArchitecture),
-      command: workload.command.length > 0 ? [...workload.command] : undefined,
-      environment: {
-        HF_WORKLOAD: workload.name,
-        NODE_ENV: 'production',
-        ...(props.database ? databaseEnvironment(props.database) : {}),
-        ...workload.environment,
-        ...props.environment,
-      },
-      secrets,
-      user: props.user ?? NON_ROOT_USER,
-      readonlyRootFilesystem: true,
-      stopTimeout: Duration.seconds(workload.stopTimeoutSeconds),
-      essential: true,
-      logging: ecs.LogDrivers.awsLogs({
-        logGroup: this.logGroup,
-        streamPrefix: this.logStreamPrefix,
-        // A migration's log is its record; block rather than drop lines when CloudWatch Logs is slow.
-        mode: ecs.AwsLogDriverMode.BLOCKING,
-      }),
-    });
-    this.container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
-
-    this.taskRole = this.taskDefinition.taskRole;
-    this.executionRole = this.taskDefinition.obtainExecutionRole();
-    for (const key of this.secretKeys) {
-      this.executionRole.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: [key.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-        }),
-      );
-    }
-    this.acknowledgeFindings();
+    this.taskDefinition = task.taskDefinition;
+    this.container = task.container;
+    this.taskRole = task.taskRole;
+    this.executionRole = task.executionRole;
     if (props.outputs ?? true) this.createOutputs(props);
-  }
-
-  private validate(props: OneOffTaskProps): void {
-    const { workload } = props;
-    if (workload.isService) {
-      throw new ConstructValidationError(this, `workload "${workload.name}" is a ${workload.kind} service, not a task`);
-    }
-    if (workload.dependsOn.database && !props.database) {
-      throw new ConstructValidationError(
-        this,
-        `workload "${workload.name}" declares dependsOn.database; pass database`,
-      );
-    }
-    if (!workload.dependsOn.database && props.database) {
-      throw new ConstructValidationError(
-        this,
-        `database was given but workload "${workload.name}" does not declare dependsOn.database`,
-      );
-    }
-    const given = Object.keys(props.secrets ?? {});
-    const missing = workload.secrets.filter((name) => !given.includes(name));
-    if (missing.length > 0) {
-      throw new ConstructValidationError(
-        this,
-        `workload "${workload.name}" declares secrets ${missing.join(', ')}; pass a Secrets Manager secret for each`,
-      );
-    }
-    const extra = given.filter((name) => !workload.secrets.includes(name));
-    if (extra.length > 0) {
-      throw new ConstructValidationError(
-        this,
-        `secrets ${extra.join(', ')} are not declared by workload "${workload.name}"; declare them in its workload.ts`,
-      );
-    }
-    const declared = [...Object.keys(workload.environment), ...workload.secrets];
-    if (workload.dependsOn.database) {
-      const clash = declared.filter((name) => DATABASE_ENVIRONMENT_NAMES.includes(name));
-      if (clash.length > 0) {
-        throw new ConstructValidationError(
-          this,
-          `workload "${workload.name}" declares ${clash.join(', ')}, which the platform sets for dependsOn.database`,
-        );
-      }
-    }
-    const platformSet = [...RESERVED_ENVIRONMENT, ...DATABASE_ENVIRONMENT_NAMES, ...declared];
-    const overridden = Object.keys(props.environment ?? {}).filter((name) => platformSet.includes(name));
-    if (overridden.length > 0) {
-      throw new ConstructValidationError(
-        this,
-        `environment ${overridden.join(', ')} would override the declaration or contract`,
-      );
-    }
-    if (!props.image && !props.buildContext) {
-      throw new ConstructValidationError(this, 'pass buildContext (the Docker build context) or image');
-    }
-  }
-
-  /**
-   * An ECS secret whose grants stay in this stack. For a secret encrypted with a key from another stack, CDK's grant
-   * would add this stack's execution role to that key's policy, making the key's stack depend on this one (a cycle);
-   * instead the secret is referenced by ARN and the role gets kms:Decrypt via Secrets Manager in its own policy (the
-   * key policy already delegates to IAM in the account).
-   */
-  private ecsSecret(id: string, secret: secretsmanager.ISecret, field?: string): ecs.Secret {
-    const key = secret.encryptionKey;
-    if (!key || Stack.of(key) === Stack.of(this)) return ecs.Secret.fromSecretsManager(secret, field);
-    this.secretKeys.add(key);
-    const byArn =
-      (this.node.tryFindChild(id) as secretsmanager.ISecret | undefined) ??
-      secretsmanager.Secret.fromSecretAttributes(this, id, { secretCompleteArn: secret.secretArn });
-    return ecs.Secret.fromSecretsManager(byArn, field);
-  }
-
-  private imageFromDockerfile(props: OneOffTaskProps, cpuArchitecture: ecs.CpuArchitecture): ecs.ContainerImage {
-    const buildContext = props.buildContext as string;
-    const file = props.dockerfile ?? relative(buildContext, join(props.workload.directory, 'Dockerfile'));
-    if (!existsSync(join(buildContext, file))) {
-      throw new ConstructValidationError(
-        this,
-        `no Dockerfile at ${join(buildContext, file)}; add it or pass dockerfile`,
-      );
-    }
-    return ecs.ContainerImage.fromAsset(buildContext, {
-      file,
-      platform: cpuArchitecture === ecs.CpuArchitecture.ARM64 ? AssetPlatform.LINUX_ARM64 : AssetPlatform.LINUX_AMD64,
-      ignoreMode: IgnoreMode.DOCKER,
-      exclude: ALWAYS_EXCLUDED,
-    });
-  }
-
-  private acknowledgeFindings(): void {
-    Validations.of(this.taskDefinition).acknowledge({
-      id: 'AwsSolutions-ECS2',
-      reason:
-        'Only non-secret settings are plain environment (workload name, NODE_ENV, database host/port/name, TLS ' +
-        "mode, the declaration's non-secret environment); every credential is an ECS secret from Secrets Manager.",
-    });
-    Validations.of(this.executionRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'ecr:GetAuthorizationToken has no resource-level permissions, so ECS image pulls need Resource "*"; ' +
-        'every other statement names the repository, log group and secrets.',
-    });
   }
 
   private createOutputs(props: OneOffTaskProps): void {
