@@ -1,9 +1,14 @@
 // The system: which workloads it is made of and how they are wired. Read by the CDK app and the local runner.
 
 import { defineSystem } from '@hello-fargate/workload';
+import { backend } from './usecases/backend/workload.js';
 import { oneoff } from './usecases/oneoff/workload.js';
+import { webapi } from './usecases/webapi/workload.js';
+import { webapp } from './usecases/webapp/workload.js';
 
 export const system = defineSystem({
   name: 'hello-fargate',
-  workloads: [oneoff],
+  workloads: [oneoff, backend, webapi, webapp],
+  // Partner systems get these scopes as machine clients (Cognito resource server `orders`).
+  resourceServers: [{ identifier: 'orders', scopes: ['read', 'write'] }],
 });

@@ -14,5 +14,7 @@ export const oneoff = defineWorkload({
   dependsOn: { database: true },
   stopTimeoutSeconds: 30,
   preDeploy: [['migrate']],
+  // Locally, `npm start` also loads the sample customers and products so the demo works at once (idempotent).
+  localSeed: [['import']],
   assets: ['migrations', 'data'],
 });

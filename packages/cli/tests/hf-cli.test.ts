@@ -72,8 +72,8 @@ describe('hf start / status / run-task (real processes, embedded PGlite)', () =>
     expect(output).toMatch(/database {3}postgres:\/\/postgres:postgres@127\.0\.0\.1:\d+\/postgres \(PGlite/);
     expect(output).toContain('answer 42');
     expect(output.indexOf('answer 42')).toBeLessThan(output.indexOf('web/'));
-    expect(output).toMatch(/control {4}http:\/\/127\.0\.0\.1:\d+/);
-    expect(output).toMatch(/web {8}backend {7}ACTIVE \(2\/2 healthy\)/);
+    expect(output).toMatch(/control {8}http:\/\/127\.0\.0\.1:\d+/);
+    expect(output).toMatch(/web {12}backend {7}ACTIVE \(2\/2 healthy\)/);
   });
 
   it('hf status --json reports endpoints and each workload state', async () => {

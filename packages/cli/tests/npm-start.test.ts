@@ -50,8 +50,12 @@ describe('npm start (the whole system, embedded PGlite)', () => {
     expect(output).toMatch(/database {3}postgres:\/\/postgres:postgres@127\.0\.0\.1:\d+\/postgres \(PGlite/);
     expect(output).toContain('pre-deploy oneoff migrate');
     expect(output).toMatch(/oneoff\/[0-9a-f]{8} \| .*0001_customers/);
-    expect(output).toMatch(/control {4}http:\/\/127\.0\.0\.1:\d+/);
-    expect(output).toMatch(/oneoff {5}oneoff {8}SUCCEEDED \(last run exit 0\)/);
+    expect(output).toMatch(/control {8}http:\/\/127\.0\.0\.1:\d+/);
+    expect(output).toMatch(/oneoff {9}oneoff {8}SUCCEEDED \(last run exit 0\)/);
+    expect(output).toContain('seed       oneoff import');
+    expect(output).toMatch(/backend {8}backend {7}ACTIVE \(2\/2 healthy\)/);
+    expect(output).toMatch(/webapp {9}webapp {8}ACTIVE \(2\/2 healthy\)/);
+    expect(output).toMatch(/webapi {9}webapi {8}ACTIVE \(2\/2 healthy\)/);
     expect(output).toMatch(/hf: stopped in [\d.]+ s/);
     // npm itself ends by the signal; the runner stopped cleanly and removed its state file.
     expect({ code, signal }).toEqual({ code: null, signal: 'SIGINT' });
@@ -62,7 +66,7 @@ describe('npm start (the whole system, embedded PGlite)', () => {
   it('keeps the database between runs: a second start finds nothing to migrate', async () => {
     const { output } = await npmStartThenInterrupt(stateDir);
     expect(output).not.toMatch(/0001_customers/);
-    expect(output).toMatch(/oneoff {5}oneoff {8}SUCCEEDED/);
+    expect(output).toMatch(/oneoff {9}oneoff {8}SUCCEEDED/);
     expect(output).toMatch(/hf: stopped in [\d.]+ s/);
   }, 120_000);
 });

@@ -39,6 +39,8 @@ export interface LocalRunnerOptions {
   readonly freeListenerPorts?: boolean;
   /** Run the pre-deploy tasks (migrations) before services start. @default true */
   readonly preDeploy?: boolean;
+  /** Run the workloads' `localSeed` tasks (sample data) after the pre-deploy tasks. @default true */
+  readonly seed?: boolean;
   /**
    * How long start-up waits for services to turn healthy before it reports which are not and carries on (they
    * keep being replaced, and give up on a crash loop). @default 60
@@ -312,17 +314,20 @@ export class LocalRunner {
     for (const service of this.services.values()) yield* service.currentTasks;
   }
 
+  /** preDeploy runs of every workload, then their local seeds; any failure stops start-up before services. */
   private async runPreDeploy(): Promise<void> {
-    for (const workload of this.options.system.workloads) {
-      for (const args of workload.preDeploy) {
-        this.out(`pre-deploy ${workload.name} ${args.join(' ')}`);
-        const result = await this.runTask(workload.name, { args, startedBy: 'pre-deploy' });
-        if (result.exitCode !== 0) {
-          throw new RunnerStartError(
-            `pre-deploy task "${workload.name} ${args.join(' ')}" failed (${describeExit(result)}); ` +
-              `services were not started. Log: ${result.logFile}`,
-          );
-        }
+    const runs = this.options.system.workloads.flatMap((workload) => [
+      ...workload.preDeploy.map((args) => ({ workload, args, label: 'pre-deploy' })),
+      ...((this.options.seed ?? true) ? workload.localSeed.map((args) => ({ workload, args, label: 'seed' })) : []),
+    ]);
+    for (const { workload, args, label } of runs) {
+      this.out(`${label.padEnd(10)} ${workload.name} ${args.join(' ')}`);
+      const result = await this.runTask(workload.name, { args, startedBy: label });
+      if (result.exitCode !== 0) {
+        throw new RunnerStartError(
+          `${label} task "${workload.name} ${args.join(' ')}" failed (${describeExit(result)}); ` +
+            `services were not started. Log: ${result.logFile}`,
+        );
       }
     }
   }
@@ -419,6 +424,7 @@ export class LocalRunner {
       ...(process.env.TZ ? { TZ: process.env.TZ } : {}),
       NODE_ENV: 'development',
       HF_WORKLOAD: workload.name,
+      STOP_TIMEOUT_SECONDS: String(workload.stopTimeoutSeconds),
       ECS_CONTAINER_METADATA_URI_V4: `${this.metadata?.url}/v4/${id}`,
       ...(workload.dependsOn.database ? { DATABASE_URL: this.databaseUrl } : {}),
       ...(port !== undefined ? { PORT: String(port) } : {}),

@@ -80,12 +80,20 @@ export async function startWebLayer(options: WebLayerOptions): Promise<WebLayer 
     browserClients.set(workload.name, client);
   }
 
-  const identity = await startIdentityProvider({
-    users: config.users,
-    clients,
-    resourceServers: options.system.resourceServers,
-    port: await freePort(options.identityPort ?? 7410),
-    keyFile: join(options.stateDir, 'identity-key.json'),
+  const startIdentity = (port: number) =>
+    startIdentityProvider({
+      users: config.users,
+      clients,
+      resourceServers: options.system.resourceServers,
+      port,
+      keyFile: join(options.stateDir, 'identity-key.json'),
+    });
+  // Bind the preferred port directly (probing first would race with other runners and parallel tests); any free
+  // port when it is taken, or when listeners use free ports anyway.
+  const preferred = options.freeListenerPorts ? 0 : (options.identityPort ?? 7410);
+  const identity = await startIdentity(preferred).catch((error: NodeJS.ErrnoException) => {
+    if (preferred !== 0 && error.code === 'EADDRINUSE') return startIdentity(0);
+    throw error;
   });
 
   const listeners = new Map<string, LoadBalancer>();

@@ -23,3 +23,14 @@ export {
   TaskFailure,
   type TaskMainOptions,
 } from './task-main.js';
+export { createHttpApp, type HealthOptions, type HttpAppOptions } from './http/create-http-app.js';
+export {
+  createServiceClient,
+  type ServiceCallOptions,
+  type ServiceClient,
+  type ServiceClientOptions,
+} from './http/create-service-client.js';
+export { type ErrorBody, type ErrorDetail, HttpError } from './http/http-error.js';
+export { isValidRequestId, REQUEST_ID_HEADER, requestIdFrom } from './http/request-id.js';
+export { type HttpServer, serveHttp, type ServeHttpOptions } from './http/serve-http.js';
+export { ServiceError, type ServiceErrorCode, type ServiceErrorProps } from './http/service-error.js';

@@ -92,6 +92,11 @@ export interface WorkloadProps {
   /** Runs of this task (each a list of arguments) made before any service starts or is updated. oneoff only. @default - none */
   readonly preDeploy?: readonly (readonly string[])[];
   /**
+   * Runs of this task made after `preDeploy` when the local runner starts, to load sample data for development.
+   * Never run in AWS. oneoff only. @default - none
+   */
+  readonly localSeed?: readonly (readonly string[])[];
+  /**
    * Folders the app reads at run time, relative to `directory` (e.g. `migrations`, `data`). They are shipped beside
    * the bundle, so the app finds them relative to its own module in both runtimes. @default - none
    */
@@ -122,6 +127,7 @@ export interface Workload {
   readonly serviceConnect: Required<ServiceConnectOptions> | undefined;
   readonly stopTimeoutSeconds: number;
   readonly preDeploy: readonly (readonly string[])[];
+  readonly localSeed: readonly (readonly string[])[];
   readonly assets: readonly string[];
   /** True for kinds that run as long-lived ECS services. */
   readonly isService: boolean;
@@ -131,7 +137,13 @@ export interface Workload {
  * Environment names the platform sets itself (the environment contract); a declaration may not set them.
  * `AWS_*` and `ECS_*` are reserved as prefixes.
  */
-export const RESERVED_ENVIRONMENT = ['DATABASE_URL', 'PORT', 'HF_WORKLOAD', 'NODE_ENV'] as const;
+export const RESERVED_ENVIRONMENT = [
+  'DATABASE_URL',
+  'PORT',
+  'HF_WORKLOAD',
+  'NODE_ENV',
+  'STOP_TIMEOUT_SECONDS',
+] as const;
 
 const NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
@@ -184,6 +196,12 @@ export function defineWorkload(props: WorkloadProps): Workload {
     if (!Array.isArray(run) || run.some((a) => typeof a !== 'string'))
       fail(`preDeploy[${i}]`, 'must be a list of strings');
   });
+  const localSeed = props.localSeed ?? [];
+  if (localSeed.length > 0 && props.kind !== 'oneoff') fail('localSeed', 'only oneoff workloads seed local data');
+  localSeed.forEach((run, i) => {
+    if (!Array.isArray(run) || run.some((a) => typeof a !== 'string'))
+      fail(`localSeed[${i}]`, 'must be a list of strings');
+  });
   const assets = props.assets ?? [];
   for (const asset of assets) {
     if (isAbsolute(asset) || asset.split(/[\\/]/).includes('..'))
@@ -223,6 +241,7 @@ export function defineWorkload(props: WorkloadProps): Workload {
     serviceConnect,
     stopTimeoutSeconds,
     preDeploy: preDeploy.map((run) => [...run]),
+    localSeed: localSeed.map((run) => [...run]),
     assets: [...assets],
     isService,
   });

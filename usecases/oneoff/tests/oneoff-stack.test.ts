@@ -69,10 +69,14 @@ describe('OneOffStack', () => {
 
   it('stages the repository without node_modules, cdk.out, .hf, .git or tests', () => {
     // THEN
-    const staged = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
-    const images = staged.filter((name) => existsSync(join(outdir, name, 'usecases', 'oneoff', 'Dockerfile')));
-    expect(images).toHaveLength(1);
-    const root = join(outdir, images[0] as string);
+    // The oneoff stack's own image asset, as its asset manifest names it.
+    const manifest = JSON.parse(readFileSync(join(outdir, 'hello-fargate-staging-oneoff.assets.json'), 'utf8'));
+    const directories = Object.values(manifest.dockerImages).map(
+      (asset) => (asset as { source: { directory: string } }).source.directory,
+    );
+    expect(directories).toHaveLength(1);
+    const root = join(outdir, directories[0] as string);
+    expect(existsSync(join(root, 'usecases', 'oneoff', 'Dockerfile'))).toBe(true);
     const top = readdirSync(root);
     expect(top).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'packages', 'usecases']));
     for (const excluded of ['node_modules', 'cdk.out', '.hf', '.git', 'test-artifacts', 'infra', 'docs']) {

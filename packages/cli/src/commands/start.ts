@@ -37,7 +37,7 @@ export async function startCommand(options: StartOptions): Promise<number> {
   say('');
   say(`${system.name} is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   for (const [name, url] of Object.entries(status.endpoints)) {
-    if (url) say(`  ${name.padEnd(10)} ${url}`);
+    if (url) say(`  ${name.padEnd(14)} ${url}`);
   }
   for (const workload of status.workloads) {
     const detail = workload.service
@@ -45,7 +45,7 @@ export async function startCommand(options: StartOptions): Promise<number> {
       : workload.lastRun
         ? `last run exit ${workload.lastRun.exitCode}`
         : 'not run yet';
-    say(`  ${workload.name.padEnd(10)} ${workload.kind.padEnd(13)} ${workload.state} (${detail})`);
+    say(`  ${workload.name.padEnd(14)} ${workload.kind.padEnd(13)} ${workload.state} (${detail})`);
   }
   say('`hf status --json` shows this again; Ctrl-C stops everything.');
 

@@ -189,6 +189,8 @@ export function createWorkloadTask(scope: Construct, options: WorkloadTaskOption
     command: workload.command.length > 0 ? [...workload.command] : undefined,
     environment: {
       HF_WORKLOAD: workload.name,
+      // The app drains within the stop timeout ECS gives it before SIGKILL (the runtime's serveHttp reads this).
+      STOP_TIMEOUT_SECONDS: String(workload.stopTimeoutSeconds),
       NODE_ENV: 'production',
       ...(options.database ? databaseEnvironment(options.database) : {}),
       ...workload.environment,

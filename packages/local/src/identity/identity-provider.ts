@@ -5,7 +5,9 @@ import { createServer, IncomingMessage, type Server, type ServerResponse } from 
 import type { AddressInfo } from 'node:net';
 import type { ResourceServerDeclaration } from '@hello-fargate/workload';
 import { importJWK, jwtVerify, type JWTPayload } from 'jose';
-import Provider, { type OidcClient, type OidcContext, type OidcInteraction } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { OidcClient, OidcContext, OidcInteraction } from 'oidc-provider';
+import { importOidcProvider } from './import-oidc-provider.js';
 import type { IdentityClient, IdentityUser } from './load-identity-config.js';
 import { renderErrorPage, renderLoginPage } from './login-page.js';
 import { memoryAdapter } from './memory-adapter.js';
@@ -97,7 +99,8 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     logout: `${url}/logout`,
   };
 
-  const provider = new Provider(issuer, {
+  const OidcProvider = await importOidcProvider();
+  const provider = new OidcProvider(issuer, {
     adapter: memoryAdapter(),
     clients: options.clients.map(oidcClientMetadata),
     jwks: { keys: [key] },
@@ -474,7 +477,12 @@ function listen(server: Server, port: number, host: string): Promise<void> {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new Error(`identity provider: port ${port} on ${host} is in use; stop what uses it or choose another port`)
+          ? Object.assign(
+              new Error(
+                `identity provider: port ${port} on ${host} is in use; stop what uses it or choose another port`,
+              ),
+              { code: 'EADDRINUSE' },
+            )
           : error,
       );
     });

@@ -34,6 +34,9 @@ export interface AccessTokenVerifier {
   readonly cacheEntries: number;
 }
 
+/** Clock skew allowed on `iat`, the same as the local load balancer's. */
+export const IAT_TOLERANCE_SECONDS = 30;
+
 /**
  * The load balancer validated the token already; the app verifies it again (defence in depth: a request that
  * reaches the task some other way gains nothing). Verification is memoized per token string until `exp`, so a
@@ -51,6 +54,12 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions = 
       jwksUri,
       audience: null,
       customJwtCheck: ({ payload }: { payload: JwtPayload }) => {
+        // aws-jwt-verify checks exp only when present and never iat; ALB jwt-validation requires exp and refuses an
+        // iat in the future, and the app holds tokens to the same rules so bypassing the load balancer gains nothing.
+        if (typeof payload.exp !== 'number') throw new Error('it has no exp claim');
+        if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + IAT_TOLERANCE_SECONDS) {
+          throw new Error('its iat claim is in the future');
+        }
         if (payload.token_use !== 'access')
           throw new Error(`token_use is "${String(payload.token_use)}", not "access"`);
         if (typeof payload.client_id !== 'string') throw new Error('client_id is missing');
@@ -92,10 +101,16 @@ export function requireScope(claims: AccessTokenClaims, scope: string): void {
   }
 }
 
-/** The token of an `Authorization: Bearer <token>` header; an AuthError when absent or malformed. */
+/**
+ * The token of an `Authorization: Bearer <token>` header (the scheme is case-insensitive, RFC 7235 §2.1). No header,
+ * another scheme or an empty token is `missing_token` (RFC 6750 §3.1: answered without an error code); a token with
+ * characters no JWT has is `invalid_token`.
+ */
 export function bearerToken(header: string | undefined): string {
-  if (!header) throw new AuthError('missing_token', 'an Authorization: Bearer <access token> header is required');
-  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
-  if (!match) throw new AuthError('invalid_token', 'the Authorization header must be "Bearer <access token>"');
-  return match[1] as string;
+  const scheme = header === undefined ? null : /^bearer(?: +|$)/i.exec(header);
+  const token = scheme && header !== undefined ? header.slice(scheme[0].length).trim() : '';
+  if (token === '')
+    throw new AuthError('missing_token', 'send the access token as "Authorization: Bearer <access token>"');
+  if (!/^[A-Za-z0-9._~+/=-]+$/.test(token)) throw new AuthError('invalid_token', 'the bearer token is malformed');
+  return token;
 }

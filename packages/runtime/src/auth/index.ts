@@ -12,6 +12,7 @@ export {
   type AccessTokenVerifierOptions,
   bearerToken,
   createAccessTokenVerifier,
+  IAT_TOLERANCE_SECONDS,
   requireScope,
 } from './access-token-verifier.js';
 export { AuthError, type AuthErrorCode } from './auth-error.js';

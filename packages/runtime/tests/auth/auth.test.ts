@@ -94,6 +94,16 @@ describe('createAccessTokenVerifier', () => {
     expect((await errorOf(verifier.verify(await sign({ client_id: 'stranger' })))).message).toMatch(/client_id/);
   });
 
+  it('holds tokens to the load balancer rules: exp is required and iat may not be in the future', async () => {
+    const verifier = createAccessTokenVerifier({ issuer: issuer() });
+    expect((await errorOf(verifier.verify(await sign({ exp: undefined })))).message).toMatch(/no exp claim/);
+    const future = Math.floor(Date.now() / 1000) + 120;
+    expect((await errorOf(verifier.verify(await sign({ iat: future })))).message).toMatch(/iat claim is in the future/);
+    expect(await verifier.verify(await sign({ iat: Math.floor(Date.now() / 1000) + 10 }))).toMatchObject({
+      token_use: 'access',
+    });
+  });
+
   it('drops a cached token once it has expired', async () => {
     const verifier = createAccessTokenVerifier({ issuer: issuer() });
     const token = await sign({ exp: Math.floor(Date.now() / 1000) + 1 });
@@ -105,6 +115,9 @@ describe('createAccessTokenVerifier', () => {
 
   it('parses Bearer headers and checks scopes with 401 and 403', async () => {
     expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
+    expect(bearerToken('bearer abc.def.ghi')).toBe('abc.def.ghi'); // RFC 7235: the scheme is case-insensitive
+    expect(() => bearerToken('Bearer ')).toThrow(/Authorization: Bearer/);
+    expect(() => bearerToken('Bearer a"b')).toThrow(/malformed/);
     expect(
       (() => {
         try {
