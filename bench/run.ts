@@ -2,8 +2,9 @@
 
 import { run as runnerBoot } from './runner-boot.bench.js';
 import { run as taskSpawn } from './task-spawn.bench.js';
+import { run as webapi } from './webapi.bench.js';
 
-const benchmarks: Record<string, () => Promise<void>> = { 'runner-boot': runnerBoot, 'task-spawn': taskSpawn };
+const benchmarks: Record<string, () => Promise<void>> = { 'runner-boot': runnerBoot, 'task-spawn': taskSpawn, webapi };
 const only = process.argv.slice(2);
 
 for (const [name, run] of Object.entries(benchmarks)) {
