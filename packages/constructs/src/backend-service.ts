@@ -5,7 +5,7 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { createWorkloadService } from './private/workload-service.js';
+import { createWorkloadService, exposeWorkloadService } from './private/workload-service.js';
 import type { ServiceConnectBackend, WorkloadServiceProps } from './workload-service-props.js';
 
 /** BackendService takes exactly the shared service props; the Service Connect alias comes from the declaration. */
@@ -29,20 +29,20 @@ export class BackendService extends Construct implements ServiceConnectBackend, 
   readonly workloadName: string;
   /** The Service Connect client alias host name. */
   readonly dnsName: string;
-  readonly port: number;
+  readonly port!: number;
   /** `http://<dnsName>:<port>`. */
   readonly url: string;
-  readonly service: ecs.FargateService;
-  readonly taskDefinition: ecs.FargateTaskDefinition;
-  readonly container: ecs.ContainerDefinition;
-  readonly securityGroup: ec2.SecurityGroup;
+  readonly service!: ecs.FargateService;
+  readonly taskDefinition!: ecs.FargateTaskDefinition;
+  readonly container!: ecs.ContainerDefinition;
+  readonly securityGroup!: ec2.SecurityGroup;
   /** The tasks' security group with the service port as default port: `connections.allowFrom(peer)` admits it. */
-  readonly connections: ec2.Connections;
-  readonly logGroup: logs.ILogGroup;
+  readonly connections!: ec2.Connections;
+  readonly logGroup!: logs.ILogGroup;
   /** The role the app's code runs as: no permissions unless granted. */
-  readonly taskRole: iam.IRole;
-  readonly executionRole: iam.IRole;
-  readonly scaling: ecs.ScalableTaskCount;
+  readonly taskRole!: iam.IRole;
+  readonly executionRole!: iam.IRole;
+  readonly scaling!: ecs.ScalableTaskCount;
 
   constructor(scope: Construct, id: string, props: BackendServiceProps) {
     super(scope, id);
@@ -55,20 +55,12 @@ export class BackendService extends Construct implements ServiceConnectBackend, 
       serviceConnectDnsName: this.dnsName,
       ingressDescription: 'callers let in with allowFrom',
     });
-    this.port = built.port;
+    exposeWorkloadService(
+      this,
+      built,
+      new ec2.Connections({ securityGroups: [built.securityGroup], defaultPort: ec2.Port.tcp(built.port) }),
+    );
     this.url = `http://${this.dnsName}:${this.port}`;
-    this.service = built.service;
-    this.taskDefinition = built.taskDefinition;
-    this.container = built.container;
-    this.securityGroup = built.securityGroup;
-    this.logGroup = built.logGroup;
-    this.taskRole = built.taskRole;
-    this.executionRole = built.executionRole;
-    this.scaling = built.scaling;
-    this.connections = new ec2.Connections({
-      securityGroups: [this.securityGroup],
-      defaultPort: ec2.Port.tcp(this.port),
-    });
   }
 
   /**

@@ -16,3 +16,4 @@ export {
   SPOT_WITH_ON_DEMAND_BASE,
   type WorkloadServiceProps,
 } from './workload-service-props.js';
+export type { WorkloadTaskProps } from './workload-task-props.js';

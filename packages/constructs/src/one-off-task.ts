@@ -5,90 +5,22 @@ import { CfnOutput, Fn, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ConstructValidationError } from './construct-validation-error.js';
-import type { DatabaseAccess } from './database.js';
-import { retentionDays } from './private/log-retention.js';
+import { createLogGroup } from './private/log-retention.js';
 import { createWorkloadTask, validateWorkloadTask } from './private/workload-task.js';
+import type { WorkloadTaskProps } from './workload-task-props.js';
 
 export { NON_ROOT_USER } from './private/workload-task.js';
 
-export interface OneOffTaskProps {
+export interface OneOffTaskProps extends WorkloadTaskProps {
   /** The task workload's declaration (from its `workload.ts`). */
   readonly workload: Workload;
   /** The cluster RunTask starts the task in; exported as the `ClusterName` output. */
   readonly cluster: ecs.ICluster;
   /** Subnets RunTask places the task in (the isolated ECS subnets); exported as `SubnetIds`. */
   readonly subnets: ec2.SubnetSelection;
-  /**
-   * The VPC of the task's security group.
-   * @default - the cluster's VPC
-   */
-  readonly vpc?: ec2.IVpc;
-  /**
-   * The database, required exactly when the workload declares `dependsOn.database`.
-   * @default - none
-   */
-  readonly database?: DatabaseAccess;
-  /**
-   * One Secrets Manager secret per name in the workload's `secrets`; each becomes that environment variable.
-   * @default - none
-   */
-  readonly secrets?: Readonly<Record<string, secretsmanager.ISecret>>;
-  /**
-   * Platform-provided plain environment (queue URLs, …) added to the declaration's.
-   * @default - none
-   */
-  readonly environment?: Readonly<Record<string, string>>;
-  /**
-   * Log group for the container's awslogs driver.
-   * @default - a new log group encrypted with `encryptionKey`, kept `logRetentionDays`
-   */
-  readonly logGroup?: logs.ILogGroup;
-  /**
-   * Key for the default log group. It must let CloudWatch Logs use it (the `Platform` key does).
-   * @default - CloudWatch Logs' own encryption
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
-   * Days the default log group keeps events (a value CloudWatch Logs accepts).
-   * @default 30
-   */
-  readonly logRetentionDays?: number;
-  /**
-   * The container image.
-   * @default - built at deploy time from `dockerfile` in `buildContext` (synth only stages the context)
-   */
-  readonly image?: ecs.ContainerImage;
-  /**
-   * Absolute path of the Docker build context (the repository root for this project's Dockerfiles). Its
-   * `.dockerignore` decides what is staged. Required when `image` is not given.
-   * @default - none
-   */
-  readonly buildContext?: string;
-  /**
-   * Dockerfile path relative to `buildContext`.
-   * @default - `Dockerfile` in the workload's directory
-   */
-  readonly dockerfile?: string;
-  /**
-   * CPU architecture of the task and of the image built for it. Fargate Spot runs X86_64 only.
-   * @default ecs.CpuArchitecture.X86_64
-   */
-  readonly cpuArchitecture?: ecs.CpuArchitecture;
-  /**
-   * User (uid:gid) the container runs as; never root.
-   * @default '65532:65532' (distroless `nonroot`)
-   */
-  readonly user?: string;
-  /**
-   * Task definition family.
-   * @default - the stack name
-   */
-  readonly family?: string;
   /**
    * Create the stack outputs named in TASK_STACK_OUTPUTS (`hf run-task --env` reads them). One task per stack can.
    * @default true
@@ -131,12 +63,7 @@ export class OneOffTask extends Construct {
     this.logStreamPrefix = workload.name;
     validateWorkloadTask(this, props);
 
-    this.logGroup =
-      props.logGroup ??
-      new logs.LogGroup(this, 'LogGroup', {
-        encryptionKey: props.encryptionKey,
-        retention: retentionDays(this, 'logRetentionDays', props.logRetentionDays ?? 30),
-      });
+    this.logGroup = props.logGroup ?? createLogGroup(this, 'LogGroup', props);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,

@@ -12,14 +12,15 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ConstructValidationError } from './construct-validation-error.js';
-import { retentionDays } from './private/log-retention.js';
+import { createLogGroup } from './private/log-retention.js';
 import {
+  createLoadBalancedService,
   createLoadBalancer,
   type LoadBalancerParts,
   normalizeWebSettings,
@@ -27,7 +28,7 @@ import {
   resolveCertificate,
   resolveUserPool,
 } from './private/web-entry.js';
-import { createWorkloadService } from './private/workload-service.js';
+import { exposeWorkloadService } from './private/workload-service.js';
 import type { WebServiceProps } from './web-service-props.js';
 
 /** Where a WebApi's requests enter. */
@@ -71,16 +72,16 @@ export class WebApi extends Construct implements ec2.IConnectable {
   /** Base URL clients call: `https://<domainName>`, or the load balancer's / API's own address. */
   readonly url: string;
   readonly entry: WebApiEntry;
-  readonly port: number;
-  readonly service: ecs.FargateService;
-  readonly taskDefinition: ecs.FargateTaskDefinition;
-  readonly container: ecs.ContainerDefinition;
-  readonly securityGroup: ec2.SecurityGroup;
-  readonly connections: ec2.Connections;
-  readonly logGroup: logs.ILogGroup;
-  readonly taskRole: iam.IRole;
-  readonly executionRole: iam.IRole;
-  readonly scaling: ecs.ScalableTaskCount;
+  readonly port!: number;
+  readonly service!: ecs.FargateService;
+  readonly taskDefinition!: ecs.FargateTaskDefinition;
+  readonly container!: ecs.ContainerDefinition;
+  readonly securityGroup!: ec2.SecurityGroup;
+  readonly connections!: ec2.Connections;
+  readonly logGroup!: logs.ILogGroup;
+  readonly taskRole!: iam.IRole;
+  readonly executionRole!: iam.IRole;
+  readonly scaling!: ecs.ScalableTaskCount;
   /** Internet-facing (entry `alb`) or internal (entry `apiGateway`). */
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
@@ -193,32 +194,14 @@ export class WebApi extends Construct implements ec2.IConnectable {
     this.targetGroup = parts.targetGroup;
     this.accessLogsBucket = parts.accessLogsBucket;
 
-    const built = createWorkloadService(this, props, {
+    const built = createLoadBalancedService(this, props, {
       kind: 'webapi',
       constructName: 'WebApi',
       contractEnvironment: { AUTH_ISSUER: this.issuer, AUTH_JWKS_URI: this.jwksUri },
-      healthCheckGracePeriod: Duration.seconds((props.workload.healthCheck?.startPeriodSeconds ?? 0) + 30),
-      ingressDescription: 'its load balancer',
-    });
-    this.port = built.port;
-    this.service = built.service;
-    this.taskDefinition = built.taskDefinition;
-    this.container = built.container;
-    this.securityGroup = built.securityGroup;
-    this.connections = built.service.connections;
-    this.logGroup = built.logGroup;
-    this.taskRole = built.taskRole;
-    this.executionRole = built.executionRole;
-    this.scaling = built.scaling;
-    this.targetGroup.addTarget(
-      this.service.loadBalancerTarget({ containerName: this.container.containerName, containerPort: this.port }),
-    );
-    this.scaling.scaleOnRequestCount('Requests', {
-      requestsPerTarget: settings.requestsPerTarget,
       targetGroup: this.targetGroup,
-      scaleOutCooldown: Duration.seconds(60),
-      scaleInCooldown: Duration.seconds(300),
+      settings,
     });
+    exposeWorkloadService(this, built, built.service.connections);
 
     if (this.entry === 'alb') {
       this.url = `https://${props.domainName ?? this.loadBalancer.loadBalancerDnsName}`;
@@ -230,12 +213,7 @@ export class WebApi extends Construct implements ec2.IConnectable {
         });
       }
     } else {
-      this.apiAccessLogGroup =
-        props.apiAccessLogGroup ??
-        new logs.LogGroup(this, 'ApiAccessLogGroup', {
-          encryptionKey: props.encryptionKey,
-          retention: retentionDays(this, 'logRetentionDays', props.logRetentionDays ?? 30),
-        });
+      this.apiAccessLogGroup = props.apiAccessLogGroup ?? createLogGroup(this, 'ApiAccessLogGroup', props);
       const api = this.createHttpApi(props, this.apiAccessLogGroup);
       this.vpcLink = api.vpcLink;
       this.httpApi = api.httpApi;

@@ -15,13 +15,14 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ConstructValidationError } from './construct-validation-error.js';
 import {
+  createLoadBalancedService,
   createLoadBalancer,
   normalizeWebSettings,
   regionOf,
   resolveCertificate,
   resolveUserPool,
 } from './private/web-entry.js';
-import { createWorkloadService } from './private/workload-service.js';
+import { exposeWorkloadService } from './private/workload-service.js';
 import type { WebServiceProps } from './web-service-props.js';
 
 /** The path the ALB receives the authorization code on (fixed by ALB). */
@@ -61,16 +62,16 @@ export interface WebAppProps extends WebServiceProps {
 export class WebApp extends Construct implements ec2.IConnectable {
   /** `https://<domainName>`. */
   readonly url: string;
-  readonly port: number;
-  readonly service: ecs.FargateService;
-  readonly taskDefinition: ecs.FargateTaskDefinition;
-  readonly container: ecs.ContainerDefinition;
-  readonly securityGroup: ec2.SecurityGroup;
-  readonly connections: ec2.Connections;
-  readonly logGroup: logs.ILogGroup;
-  readonly taskRole: iam.IRole;
-  readonly executionRole: iam.IRole;
-  readonly scaling: ecs.ScalableTaskCount;
+  readonly port!: number;
+  readonly service!: ecs.FargateService;
+  readonly taskDefinition!: ecs.FargateTaskDefinition;
+  readonly container!: ecs.ContainerDefinition;
+  readonly securityGroup!: ec2.SecurityGroup;
+  readonly connections!: ec2.Connections;
+  readonly logGroup!: logs.ILogGroup;
+  readonly taskRole!: iam.IRole;
+  readonly executionRole!: iam.IRole;
+  readonly scaling!: ecs.ScalableTaskCount;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
   /** The HTTPS listener (authenticate-cognito, then forward). */
@@ -160,7 +161,7 @@ export class WebApp extends Construct implements ec2.IConnectable {
     // Browsers typing the bare host name land on HTTP; send them to the authenticated listener.
     this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
 
-    const built = createWorkloadService(this, props, {
+    const built = createLoadBalancedService(this, props, {
       kind: 'webapp',
       constructName: 'WebApp',
       contractEnvironment: {
@@ -170,28 +171,10 @@ export class WebApp extends Construct implements ec2.IConnectable {
         ALB_KEYS_URL: `https://public-keys.auth.elb.${regionOf(this)}.amazonaws.com`,
         LOGOUT_URL: this.logoutUrl,
       },
-      healthCheckGracePeriod: Duration.seconds((props.workload.healthCheck?.startPeriodSeconds ?? 0) + 30),
-      ingressDescription: 'its load balancer',
-    });
-    this.port = built.port;
-    this.service = built.service;
-    this.taskDefinition = built.taskDefinition;
-    this.container = built.container;
-    this.securityGroup = built.securityGroup;
-    this.connections = built.service.connections;
-    this.logGroup = built.logGroup;
-    this.taskRole = built.taskRole;
-    this.executionRole = built.executionRole;
-    this.scaling = built.scaling;
-    this.targetGroup.addTarget(
-      this.service.loadBalancerTarget({ containerName: this.container.containerName, containerPort: this.port }),
-    );
-    this.scaling.scaleOnRequestCount('Requests', {
-      requestsPerTarget: settings.requestsPerTarget,
       targetGroup: this.targetGroup,
-      scaleOutCooldown: Duration.seconds(60),
-      scaleInCooldown: Duration.seconds(300),
+      settings,
     });
+    exposeWorkloadService(this, built, built.service.connections);
 
     if (props.hostedZone) {
       this.aliasRecord = new route53.ARecord(this, 'AliasRecord', {

@@ -3,11 +3,8 @@
 import type { Workload } from '@hello-fargate/workload';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
-import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
-import type { DatabaseAccess } from './database.js';
+import type { WorkloadTaskProps } from './workload-task-props.js';
 
 /** A backend as its callers see it: a Service Connect URL and a way to be let in. `BackendService` implements it. */
 export interface ServiceConnectBackend {
@@ -31,7 +28,7 @@ export const SPOT_WITH_ON_DEMAND_BASE: readonly ecs.CapacityProviderStrategy[] =
 ];
 
 /** What every service construct takes. */
-export interface WorkloadServiceProps {
+export interface WorkloadServiceProps extends WorkloadTaskProps {
   /** The service workload's declaration (from its `workload.ts`). */
   readonly workload: Workload;
   /** The cluster the service runs in (the `Platform` cluster: FARGATE and FARGATE_SPOT capacity providers). */
@@ -39,82 +36,16 @@ export interface WorkloadServiceProps {
   /** Where the tasks run (private subnets; tasks never get a public IP). */
   readonly subnets: ec2.SubnetSelection;
   /**
-   * The VPC of the service's security group.
-   * @default - the cluster's VPC
-   */
-  readonly vpc?: ec2.IVpc;
-  /**
    * Cloud Map namespace for Service Connect (served aliases and client configuration).
    * @default - the cluster's default Cloud Map namespace
    */
   readonly namespace?: servicediscovery.INamespace;
-  /**
-   * The database, required exactly when the workload declares `dependsOn.database`.
-   * @default - none
-   */
-  readonly database?: DatabaseAccess;
-  /**
-   * One Secrets Manager secret per name in the workload's `secrets`; each becomes that environment variable.
-   * @default - none
-   */
-  readonly secrets?: Readonly<Record<string, secretsmanager.ISecret>>;
-  /**
-   * Platform-provided plain environment (queue URLs, …) added to the declaration's.
-   * @default - none
-   */
-  readonly environment?: Readonly<Record<string, string>>;
   /**
    * The backends this workload calls: exactly the ones in its `dependsOn.workloads`. Each gives the container
    * `serviceUrlVariable(name)` and admits this service's security group on its port.
    * @default - none
    */
   readonly backends?: readonly ServiceConnectBackend[];
-  /**
-   * Log group for the container's awslogs driver and the Service Connect proxy.
-   * @default - a new log group encrypted with `encryptionKey`, kept `logRetentionDays`
-   */
-  readonly logGroup?: logs.ILogGroup;
-  /**
-   * Key for the default log group. It must let CloudWatch Logs use it (the `Platform` key does).
-   * @default - CloudWatch Logs' own encryption
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
-   * Days the default log group keeps events (a value CloudWatch Logs accepts).
-   * @default 30
-   */
-  readonly logRetentionDays?: number;
-  /**
-   * The container image.
-   * @default - built at deploy time from `dockerfile` in `buildContext` (synth only stages the context)
-   */
-  readonly image?: ecs.ContainerImage;
-  /**
-   * Absolute path of the Docker build context (the repository root for this project's Dockerfiles). Required when
-   * `image` is not given.
-   * @default - none
-   */
-  readonly buildContext?: string;
-  /**
-   * Dockerfile path relative to `buildContext`.
-   * @default - `Dockerfile` in the workload's directory
-   */
-  readonly dockerfile?: string;
-  /**
-   * CPU architecture of the task and its image. ARM64 cannot use Fargate Spot.
-   * @default ecs.CpuArchitecture.X86_64
-   */
-  readonly cpuArchitecture?: ecs.CpuArchitecture;
-  /**
-   * User (uid:gid) the container runs as; never root.
-   * @default '65532:65532' (distroless `nonroot`)
-   */
-  readonly user?: string;
-  /**
-   * Task definition family.
-   * @default - the stack name
-   */
-  readonly family?: string;
   /**
    * Where tasks are placed.
    * @default SPOT_WITH_ON_DEMAND_BASE on X86_64; `[{ capacityProvider: 'FARGATE', weight: 1 }]` on ARM64

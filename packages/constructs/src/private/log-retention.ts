@@ -1,7 +1,9 @@
-// Maps a retention in days to the values CloudWatch Logs accepts, failing with the construct path otherwise.
+// Maps a retention in days to the values CloudWatch Logs accepts, failing with the construct path otherwise; and the
+// default log group the workload constructs create from `encryptionKey` and `logRetentionDays`.
 
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type { IConstruct } from 'constructs';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct, IConstruct } from 'constructs';
 import { ConstructValidationError } from '../construct-validation-error.js';
 
 const ALLOWED_DAYS = Object.values(logs.RetentionDays).filter(
@@ -17,4 +19,19 @@ export function retentionDays(scope: IConstruct, field: string, days: number): l
     );
   }
   return days as logs.RetentionDays;
+}
+
+/**
+ * A new log group `id` under `scope`, encrypted with `encryptionKey` and kept `logRetentionDays` (default 30): the
+ * default of the workload constructs' `logGroup` (and WebApi's `apiAccessLogGroup`).
+ */
+export function createLogGroup(
+  scope: Construct,
+  id: string,
+  props: { readonly encryptionKey?: kms.IKey; readonly logRetentionDays?: number },
+): logs.LogGroup {
+  return new logs.LogGroup(scope, id, {
+    encryptionKey: props.encryptionKey,
+    retention: retentionDays(scope, 'logRetentionDays', props.logRetentionDays ?? 30),
+  });
 }

@@ -1,7 +1,7 @@
 // What WebApi and WebApp build in front of their service: user pool, certificate, load balancer with access logs,
-// target group, listener, alias record and optional WAF.
+// target group, listener, alias record and optional WAF; and the service behind the target group.
 
-import type { Workload } from '@hello-fargate/workload';
+import type { Workload, WorkloadKind } from '@hello-fargate/workload';
 import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -12,6 +12,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { ConstructValidationError } from '../construct-validation-error.js';
 import type { WebServiceProps } from '../web-service-props.js';
+import { createWorkloadService, type WorkloadService } from './workload-service.js';
 
 /** WebServiceProps' own settings with defaults resolved. */
 export interface WebSettings {
@@ -219,6 +220,48 @@ export function createLoadBalancer(scope: Construct, options: LoadBalancerOption
     });
   }
   return { loadBalancer, securityGroup, listener, targetGroup, accessLogsBucket };
+}
+
+/** What WebApi and WebApp tell createLoadBalancedService about their service. */
+export interface LoadBalancedServiceOptions {
+  /** The kind the construct builds; another kind is refused. */
+  readonly kind: WorkloadKind;
+  /** The construct to name in errors about the wrong kind, e.g. `WebApi`. */
+  readonly constructName: string;
+  /** Contract environment the construct sets besides `PORT` and the backend URLs (`AUTH_ISSUER`, …). */
+  readonly contractEnvironment: Readonly<Record<string, string>>;
+  /** The load balancer's target group (createLoadBalancer's). */
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  readonly settings: WebSettings;
+}
+
+/**
+ * The shared service (createWorkloadService) behind the load balancer: reachable from it only, load balancer health
+ * checks ignored for the declared start period plus 30 s, registered in `targetGroup`, and scaled on the requests
+ * per target (`Requests`) besides CPU.
+ */
+export function createLoadBalancedService(
+  scope: Construct,
+  props: WebServiceProps,
+  options: LoadBalancedServiceOptions,
+): WorkloadService {
+  const built = createWorkloadService(scope, props, {
+    kind: options.kind,
+    constructName: options.constructName,
+    contractEnvironment: options.contractEnvironment,
+    healthCheckGracePeriod: Duration.seconds((props.workload.healthCheck?.startPeriodSeconds ?? 0) + 30),
+    ingressDescription: 'its load balancer',
+  });
+  options.targetGroup.addTarget(
+    built.service.loadBalancerTarget({ containerName: built.container.containerName, containerPort: built.port }),
+  );
+  built.scaling.scaleOnRequestCount('Requests', {
+    requestsPerTarget: options.settings.requestsPerTarget,
+    targetGroup: options.targetGroup,
+    scaleOutCooldown: Duration.seconds(60),
+    scaleInCooldown: Duration.seconds(300),
+  });
+  return built;
 }
 
 function createAccessLogsBucket(scope: Construct, retentionDays: number): s3.Bucket {

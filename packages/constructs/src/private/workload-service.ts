@@ -6,12 +6,12 @@ import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type { Construct } from 'constructs';
 import { ConstructValidationError } from '../construct-validation-error.js';
 import { SPOT_WITH_ON_DEMAND_BASE, type WorkloadServiceProps } from '../workload-service-props.js';
-import { retentionDays } from './log-retention.js';
+import { createLogGroup } from './log-retention.js';
 import { createWorkloadTask, validateWorkloadTask } from './workload-task.js';
 
 /** Name of the container port mapping; Service Connect and the target groups refer to it. */
@@ -44,6 +44,24 @@ export interface WorkloadService {
   readonly taskRole: iam.IRole;
   readonly executionRole: iam.IRole;
   readonly scaling: ecs.ScalableTaskCount;
+}
+
+/** The public fields every service construct exposes: what the builder made, and the construct's connections. */
+export interface WorkloadServiceFields extends WorkloadService {
+  readonly connections: ec2.Connections;
+}
+
+/**
+ * Sets a service construct's public fields from what createWorkloadService built (the construct declares them
+ * `readonly …!`), in one place rather than a copy per construct.
+ */
+export function exposeWorkloadService(
+  construct: WorkloadServiceFields,
+  built: WorkloadService,
+  connections: ec2.Connections,
+): void {
+  const fields: WorkloadServiceFields = { ...built, connections };
+  Object.assign(construct, fields);
 }
 
 /** Checks the props against the declaration and builds the service under `scope` (ids `Service`, `TaskDefinition`, …). */
@@ -89,12 +107,7 @@ export function createWorkloadService(
     contractSetter: `a ${workload.kind}`,
   });
 
-  const logGroup =
-    props.logGroup ??
-    new logs.LogGroup(scope, 'LogGroup', {
-      encryptionKey: props.encryptionKey,
-      retention: retentionDays(scope, 'logRetentionDays', props.logRetentionDays ?? 30),
-    });
+  const logGroup = props.logGroup ?? createLogGroup(scope, 'LogGroup', props);
 
   const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {
     vpc: props.vpc ?? props.cluster.vpc,
