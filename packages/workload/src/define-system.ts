@@ -2,12 +2,10 @@
 
 import { DeclarationError } from './declaration-error.js';
 import type { Workload } from './define-workload.js';
+import { defineQueue, type Queue } from './define-queue.js';
 
-/** A queue the system owns. Later issues add its knobs (visibility timeout, DLQ, …). */
-export interface QueueDeclaration {
-  /** Unique queue name: letters, digits, `-` and `_`, at most 80 characters (the SQS rule). */
-  readonly name: string;
-}
+/** A queue the system owns: made with `defineQueue` (its knobs and DLQ), or just `{ name }` for the defaults. */
+export type QueueDeclaration = Queue | { readonly name: string };
 
 /** An OAuth 2.0 resource server: its scopes are `<identifier>/<scope>`, e.g. `orders/read` (Cognito's shape). */
 export interface ResourceServerDeclaration {
@@ -31,7 +29,8 @@ export interface SystemProps {
 export interface System {
   readonly name: string;
   readonly workloads: readonly Workload[];
-  readonly queues: readonly QueueDeclaration[];
+  /** Every queue with its defaults resolved (each has a DLQ `<name>-dlq`). */
+  readonly queues: readonly Queue[];
   readonly resourceServers: readonly ResourceServerDeclaration[];
   /** Every scope of every resource server, e.g. `orders/read`. */
   readonly scopes: readonly string[];
@@ -55,16 +54,9 @@ export function defineSystem(props: SystemProps): System {
     }
     byName.set(workload.name, workload);
   }
-  const queues = props.queues ?? [];
+  const queues = (props.queues ?? []).map((queue) => ('dlqName' in queue ? queue : defineQueue(queue)));
   const queueNames = new Set<string>();
   for (const queue of queues) {
-    if (!/^[A-Za-z0-9_-]{1,80}$/.test(queue.name)) {
-      throw new DeclarationError(
-        'system',
-        `queues.${queue.name}`,
-        'queue names are letters, digits, "-" and "_", 1–80',
-      );
-    }
     if (queueNames.has(queue.name)) throw new DeclarationError('system', `queues.${queue.name}`, 'is declared twice');
     queueNames.add(queue.name);
   }

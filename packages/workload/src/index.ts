@@ -23,3 +23,4 @@ export { stackName, TASK_STACK_OUTPUTS } from './deployment-names.js';
 export { describeMemoryFor, FARGATE_CPU_VALUES, FARGATE_MEMORY_BY_CPU } from './fargate-sizes.js';
 export { HTTP_KINDS, isServiceKind, SERVICE_KINDS, WORKLOAD_KINDS, type WorkloadKind } from './workload-kind.js';
 export { serviceUrlVariable } from './service-url-variable.js';
+export { defineQueue, type Queue, type QueueProps, queueUrlVariable } from './define-queue.js';
