@@ -7,6 +7,8 @@ export { DATABASE_ENVIRONMENT, DATABASE_ENVIRONMENT_NAMES, databaseEnvironment }
 export { type InterfaceEndpointName, Network, type NetworkProps, SUBNET_GROUPS } from './network.js';
 export { NON_ROOT_USER, OneOffTask, type OneOffTaskProps } from './one-off-task.js';
 export { type ApplicationTag, Platform, type PlatformProps } from './platform.js';
+export { DEFAULT_BACKLOG_STEPS, QueueWorker, type QueueWorkerProps } from './queue-worker.js';
+export { Queues, type QueueSource, type QueuesProps } from './queues.js';
 export { WorkloadSecrets, type WorkloadSecretsProps } from './workload-secrets.js';
 export { WebApi, type WebApiEntry, type WebApiProps } from './web-api.js';
 export { IDP_RESPONSE_PATH, WebApp, type WebAppProps } from './web-app.js';

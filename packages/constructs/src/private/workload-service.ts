@@ -1,5 +1,5 @@
 // The Fargate service every long-running workload construct shares: task, security group, Service Connect,
-// capacity providers, circuit breaker and CPU autoscaling, from the workload's declaration.
+// capacity providers, circuit breaker and autoscaling bounds (CPU tracking for HTTP services), from the declaration.
 
 import { serviceUrlVariable, type Workload, type WorkloadKind } from '@hello-fargate/workload';
 import { Duration, Stack, Tags } from 'aws-cdk-lib';
@@ -12,7 +12,7 @@ import type { Construct } from 'constructs';
 import { ConstructValidationError } from '../construct-validation-error.js';
 import { SPOT_WITH_ON_DEMAND_BASE, type WorkloadServiceProps } from '../workload-service-props.js';
 import { createLogGroup } from './log-retention.js';
-import { createWorkloadTask, validateWorkloadTask } from './workload-task.js';
+import { createWorkloadTask, validateWorkloadTask, type WorkloadTaskOptions } from './workload-task.js';
 
 /** Name of the container port mapping; Service Connect and the target groups refer to it. */
 export const PORT_MAPPING_NAME = 'http';
@@ -33,9 +33,8 @@ export interface WorkloadServiceOptions {
   readonly ingressDescription: string;
 }
 
-/** What the shared service builder made. */
-export interface WorkloadService {
-  readonly port: number;
+/** What the shared service builder made for a service without a port (a backgroundjob). */
+export interface BackgroundService {
   readonly service: ecs.FargateService;
   readonly taskDefinition: ecs.FargateTaskDefinition;
   readonly container: ecs.ContainerDefinition;
@@ -44,6 +43,11 @@ export interface WorkloadService {
   readonly taskRole: iam.IRole;
   readonly executionRole: iam.IRole;
   readonly scaling: ecs.ScalableTaskCount;
+}
+
+/** What the shared service builder made for an HTTP service. */
+export interface WorkloadService extends BackgroundService {
+  readonly port: number;
 }
 
 /** The public fields every service construct exposes: what the builder made, and the construct's connections. */
@@ -55,12 +59,12 @@ export interface WorkloadServiceFields extends WorkloadService {
  * Sets a service construct's public fields from what createWorkloadService built (the construct declares them
  * `readonly …!`), in one place rather than a copy per construct.
  */
-export function exposeWorkloadService(
-  construct: WorkloadServiceFields,
-  built: WorkloadService,
+export function exposeWorkloadService<Built extends BackgroundService>(
+  construct: Built & { readonly connections: ec2.Connections },
+  built: Built,
   connections: ec2.Connections,
 ): void {
-  const fields: WorkloadServiceFields = { ...built, connections };
+  const fields: Built & { readonly connections: ec2.Connections } = { ...built, connections };
   Object.assign(construct, fields);
 }
 
@@ -70,13 +74,49 @@ export function createWorkloadService(
   props: WorkloadServiceProps,
   options: WorkloadServiceOptions,
 ): WorkloadService {
-  const { workload } = props;
-  const port = checkKind(scope, workload, options);
-  const backends = checkBackends(scope, props);
+  checkKind(scope, props.workload, options);
+  const port = declaredPort(scope, props.workload);
   const cpuTarget = props.cpuTargetUtilizationPercent ?? 60;
   if (!Number.isFinite(cpuTarget) || cpuTarget < 1 || cpuTarget > 100) {
     throw new ConstructValidationError(scope, `cpuTargetUtilizationPercent ${cpuTarget} must be 1–100`);
   }
+  const built = buildService(scope, props, options, port);
+  built.scaling.scaleOnCpuUtilization('Cpu', {
+    targetUtilizationPercent: cpuTarget,
+    scaleOutCooldown: Duration.seconds(60),
+    scaleInCooldown: Duration.seconds(300),
+  });
+  return { port, ...built };
+}
+
+/**
+ * Builds a service that serves no port (a backgroundjob) under `scope`: no port mapping, health check, `PORT` or
+ * Service Connect alias, and no scaling policy — the construct scales it on its own signal (queue backlog).
+ */
+export function createBackgroundService(
+  scope: Construct,
+  props: WorkloadServiceProps,
+  options: WorkloadServiceOptions,
+): BackgroundService {
+  checkKind(scope, props.workload, options);
+  const { workload } = props;
+  if (workload.port !== undefined) {
+    throw new ConstructValidationError(
+      scope,
+      `workload "${workload.name}" declares port ${workload.port}; a ${workload.kind} serves no port, drop it`,
+    );
+  }
+  return buildService(scope, props, options, undefined);
+}
+
+function buildService(
+  scope: Construct,
+  props: WorkloadServiceProps,
+  options: WorkloadServiceOptions,
+  port: number | undefined,
+): BackgroundService {
+  const { workload } = props;
+  const backends = checkBackends(scope, props);
   const cpuArchitecture = props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64;
   const capacityProviderStrategies =
     props.capacityProviderStrategies ??
@@ -98,7 +138,7 @@ export function createWorkloadService(
     );
   }
 
-  const contractEnvironment: Record<string, string> = { PORT: String(port) };
+  const contractEnvironment: Record<string, string> = port === undefined ? {} : { PORT: String(port) };
   for (const backend of backends) contractEnvironment[serviceUrlVariable(backend.workloadName)] = backend.url;
   Object.assign(contractEnvironment, options.contractEnvironment);
   validateWorkloadTask(scope, {
@@ -111,7 +151,10 @@ export function createWorkloadService(
 
   const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {
     vpc: props.vpc ?? props.cluster.vpc,
-    description: `${workload.name} tasks: port ${port} from ${options.ingressDescription} only; HTTPS out`,
+    description:
+      port === undefined
+        ? `${workload.name} tasks: no ingress; HTTPS out`
+        : `${workload.name} tasks: port ${port} from ${options.ingressDescription} only; HTTPS out`,
     allowAllOutbound: false,
   });
   securityGroup.addEgressRule(
@@ -122,10 +165,6 @@ export function createWorkloadService(
   props.database?.allowFrom(securityGroup);
   for (const backend of backends) backend.allowFrom(securityGroup);
 
-  const healthCheck = workload.healthCheck as NonNullable<Workload['healthCheck']>;
-  const probe =
-    `fetch('http://127.0.0.1:${port}${healthCheck.path}',{signal:AbortSignal.timeout(${healthCheck.timeoutSeconds * 1000})})` +
-    '.then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))';
   const task = createWorkloadTask(scope, {
     workload,
     database: props.database,
@@ -142,14 +181,7 @@ export function createWorkloadService(
     cpuArchitecture,
     user: props.user,
     family: props.family ?? Stack.of(scope).stackName,
-    portMappings: [{ name: PORT_MAPPING_NAME, containerPort: port, appProtocol: ecs.AppProtocol.http }],
-    healthCheck: {
-      command: ['CMD', props.nodeBinary ?? '/nodejs/bin/node', '-e', probe],
-      interval: Duration.seconds(healthCheck.intervalSeconds),
-      timeout: Duration.seconds(healthCheck.timeoutSeconds),
-      retries: healthCheck.retries,
-      startPeriod: Duration.seconds(healthCheck.startPeriodSeconds),
-    },
+    ...(port === undefined ? {} : httpContainer(props, workload, port)),
   });
 
   const serviceConnectLogs = ecs.LogDrivers.awsLogs({
@@ -191,15 +223,9 @@ export function createWorkloadService(
   });
 
   const scaling = service.autoScaleTaskCount({ minCapacity: workload.minCount, maxCapacity: workload.maxCount });
-  scaling.scaleOnCpuUtilization('Cpu', {
-    targetUtilizationPercent: cpuTarget,
-    scaleOutCooldown: Duration.seconds(60),
-    scaleInCooldown: Duration.seconds(300),
-  });
   Tags.of(scope).add('Workload', workload.name);
 
   return {
-    port,
     service,
     taskDefinition: task.taskDefinition,
     container: task.container,
@@ -211,13 +237,38 @@ export function createWorkloadService(
   };
 }
 
-function checkKind(scope: Construct, workload: Workload, options: WorkloadServiceOptions): number {
+/** The port mapping and `node -e fetch(…)` health check of a service that serves HTTP on `port`. */
+function httpContainer(
+  props: WorkloadServiceProps,
+  workload: Workload,
+  port: number,
+): Pick<WorkloadTaskOptions, 'portMappings' | 'healthCheck'> {
+  const healthCheck = workload.healthCheck as NonNullable<Workload['healthCheck']>;
+  const probe =
+    `fetch('http://127.0.0.1:${port}${healthCheck.path}',{signal:AbortSignal.timeout(${healthCheck.timeoutSeconds * 1000})})` +
+    '.then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))';
+  return {
+    portMappings: [{ name: PORT_MAPPING_NAME, containerPort: port, appProtocol: ecs.AppProtocol.http }],
+    healthCheck: {
+      command: ['CMD', props.nodeBinary ?? '/nodejs/bin/node', '-e', probe],
+      interval: Duration.seconds(healthCheck.intervalSeconds),
+      timeout: Duration.seconds(healthCheck.timeoutSeconds),
+      retries: healthCheck.retries,
+      startPeriod: Duration.seconds(healthCheck.startPeriodSeconds),
+    },
+  };
+}
+
+function checkKind(scope: Construct, workload: Workload, options: WorkloadServiceOptions): void {
   if (workload.kind !== options.kind) {
     throw new ConstructValidationError(
       scope,
       `workload "${workload.name}" is a ${workload.kind}; ${options.constructName} builds ${options.kind} workloads`,
     );
   }
+}
+
+function declaredPort(scope: Construct, workload: Workload): number {
   if (workload.port === undefined || workload.healthCheck === undefined) {
     throw new ConstructValidationError(scope, `workload "${workload.name}" declares no port`);
   }
