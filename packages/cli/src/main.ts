@@ -7,6 +7,7 @@ import { bundleCommand } from './commands/bundle.js';
 import { runTaskLocally } from './commands/run-task.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
+import { queueCommand } from './commands/queue.js';
 import { tokenCommand } from './commands/token.js';
 import { findProjectRoot } from './load-system.js';
 
@@ -20,6 +21,10 @@ commands:
   run-task <workload> [-- args…]      run one task like ECS RunTask; exits with the task's exit code
       --env <env>                     run it in the deployed AWS environment instead (e.g. staging)
   token --client <id> [--scope <s>]   an access token from the local identity provider (client credentials)
+  queue stats [queue…]                message counts of the local queues (and their DLQs)
+  queue peek <queue> [--max N]        messages in a queue, without receiving them
+  queue send <queue> <body>           send one message
+  queue redrive <queue>-dlq           move a DLQ's messages back to their queue
   bundle <workload> --out <dir>       bundle a workload as its container image holds it
       --assets copy|link              place asset folders by copy (images) or symlink (default copy)
   help                                this text
@@ -69,6 +74,16 @@ export async function main(argv: readonly string[]): Promise<number> {
           ...(typeof values.scope === 'string' ? { scope: values.scope } : {}),
         });
       }
+      case 'queue': {
+        const { values, positionals } = parseAny(rest, { max: { type: 'string' } });
+        const [action, ...args] = positionals;
+        if (!action) throw new CliError('hf queue needs an action: stats, peek, send or redrive', 2);
+        const max = values.max === undefined ? undefined : Number(values.max);
+        if (max !== undefined && (!Number.isInteger(max) || max < 1 || max > 100)) {
+          throw new CliError('--max must be a whole number from 1 to 100', 2);
+        }
+        return await queueCommand({ root: findProjectRoot(), action, args, ...(max ? { max } : {}) });
+      }
       case 'bundle': {
         const { values, positionals } = parse(rest, { out: { type: 'string' }, assets: { type: 'string' } }, 1);
         if (typeof values.out !== 'string') throw new CliError('bundle needs --out <dir>', 2);
@@ -111,6 +126,15 @@ function parse<T extends Spec>(args: string[], options: T, positionalCount: numb
     );
   }
   return parsed;
+}
+
+/** Like parse, for commands whose positional arguments vary. */
+function parseAny<T extends Spec>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}\n\n${USAGE}`, 2);
+  }
 }
 
 function optionalPort<K extends string>(flag: string, raw: unknown, key: K): Partial<Record<K, number>> {

@@ -104,6 +104,28 @@ describe('hf start / status / run-task (real processes, embedded PGlite)', () =>
     expect(code).toBe(3);
   });
 
+  it('gives tasks the SQS contract: the SDK in the task reaches the local queue with no endpoint in its code', async () => {
+    const { code, stdout } = await run(['run-task', 'job', '--', 'sqs', '0'], env);
+    expect(stdout).toMatch(/sent [0-9a-f-]{36}/);
+    expect(code).toBe(0);
+    const stats = await run(['queue', 'stats'], env);
+    expect(stats.code).toBe(0);
+    expect(stats.stdout).toMatch(/^jobs +1 +0 +0$/m);
+    expect(stats.stdout).toMatch(/^jobs-dlq +0 +0 +0$/m);
+  });
+
+  it('hf queue sends, peeks without receiving, and reports bad usage', async () => {
+    const sent = await run(['queue', 'send', 'jobs', '{"hello":"queue"}'], env);
+    expect(sent.code).toBe(0);
+    const peek = await run(['queue', 'peek', 'jobs', '--max', '5'], env);
+    expect(peek.stdout).toMatch(/receives=0 +visible +\{"hello":"queue"\}/);
+    const unknown = await run(['queue', 'frob'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown queue action "frob"');
+    const missing = await run(['queue', 'peek', 'nope'], env);
+    expect(missing.code).toBe(1);
+  });
+
   it('rejects bad usage with a message and exit code 2, and unknown workloads by name', async () => {
     const missing = await run(['run-task'], env);
     expect(missing.code).toBe(2);

@@ -35,3 +35,4 @@ export * from './identity/index.js';
 export { type ServiceConnectProxy, type ServiceTarget, startServiceConnectProxy } from './service-connect-proxy.js';
 export * from './load-balancer/index.js';
 export { LOCAL_REGION, startWebLayer, type WebLayer, type WebLayerOptions } from './web-layer.js';
+export * from './sqs/index.js';

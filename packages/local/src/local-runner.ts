@@ -2,7 +2,13 @@
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isServiceKind, serviceUrlVariable, type System, type Workload } from '@hello-fargate/workload';
+import {
+  isServiceKind,
+  queueUrlVariable,
+  serviceUrlVariable,
+  type System,
+  type Workload,
+} from '@hello-fargate/workload';
 import { type Bundle, bundleWorkload } from './bundle-workload.js';
 import { type ControlServer, startControlServer } from './control-server.js';
 import { formatLine } from './format-line.js';
@@ -11,7 +17,8 @@ import { readLocalSecrets, secretsFor } from './local-secrets.js';
 import { type MetadataServer, type MetadataTask, startMetadataServer } from './metadata-server.js';
 import { freePort } from './ports.js';
 import { type ServiceConnectProxy, startServiceConnectProxy } from './service-connect-proxy.js';
-import { startWebLayer, type WebLayer } from './web-layer.js';
+import { type SqsEndpoint, startSqsEndpoint } from './sqs/index.js';
+import { LOCAL_REGION, startWebLayer, type WebLayer } from './web-layer.js';
 import { type RestartPolicy, ServiceController, type ServiceSnapshot } from './service-controller.js';
 import { newTaskId, TaskProcess, type TaskResult } from './task-process.js';
 
@@ -35,6 +42,8 @@ export interface LocalRunnerOptions {
   readonly earlyProbeSeconds?: number;
   /** Start services, or only the database and tasks (`hf run-task` without a running system). @default true */
   readonly services?: boolean;
+  /** Port of the local SQS endpoint; 0 picks a free one, a busy port falls back to a free one. @default 0 */
+  readonly sqsPort?: number;
   /** Listen on free ports instead of the declared load balancer ports (tests). @default false */
   readonly freeListenerPorts?: boolean;
   /** Run the pre-deploy tasks (migrations) before services start. @default true */
@@ -88,6 +97,8 @@ export interface RunnerStatus {
   readonly startedAt: string;
   readonly stateDir: string;
   readonly endpoints: Record<string, string | null>;
+  /** The declared queues and their DLQs, by name. */
+  readonly queues: string[];
   /** Each backend's Service Connect stand-in, by workload name (what callers get as `<NAME>_URL`). */
   readonly serviceConnect: Record<string, string>;
   readonly database: { readonly kind: 'pglite' | 'external'; readonly url: string };
@@ -113,6 +124,7 @@ export class LocalRunner {
   private readonly services = new Map<string, ServiceController>();
   private readonly proxies = new Map<string, ServiceConnectProxy>();
   private web: WebLayer | undefined;
+  private sqs: SqsEndpoint | undefined;
   private readonly oneShot = new Map<string, { task: TaskProcess; workload: Workload }>();
   private readonly history: TaskSummary[] = [];
   private secrets: Record<string, string> = {};
@@ -175,6 +187,7 @@ export class LocalRunner {
     this.metadata = await startMetadataServer((id) => this.findTask(id));
     this.control = await startControlServer(this, await freePort(this.options.controlPort ?? 0));
     await this.startServiceConnect();
+    await this.startQueues();
     if (this.options.services ?? true) await this.startWeb();
     this.writeRunnerFile();
 
@@ -243,10 +256,11 @@ export class LocalRunner {
         webapp: this.listenerUrl('webapp'),
         webapi: this.listenerUrl('webapi'),
         identityIssuer: this.web?.identity.issuer ?? null,
-        sqs: null,
+        sqs: this.sqs?.url ?? null,
         database: this.databaseUrl,
         metadata: this.metadata?.url ?? null,
       },
+      queues: this.options.system.queues.flatMap((q) => [q.name, q.dlqName]),
       serviceConnect: Object.fromEntries([...this.proxies].map(([name, proxy]) => [name, proxy.url])),
       database: { kind: this.database ? 'pglite' : 'external', url: this.databaseUrl },
       workloads,
@@ -266,6 +280,7 @@ export class LocalRunner {
       ...[...this.oneShot.values()].map(({ task }) => task.stop('Runner shutting down')),
     ]);
     await this.web?.close();
+    await this.sqs?.close();
     await Promise.all([...this.proxies.values()].map((proxy) => proxy.close()));
     await this.control?.close();
     await this.metadata?.close();
@@ -330,6 +345,23 @@ export class LocalRunner {
         );
       }
     }
+  }
+
+  /** The SQS-compatible endpoint with every declared queue and its DLQ, when the system declares queues. */
+  private async startQueues(): Promise<void> {
+    const { queues } = this.options.system;
+    if (queues.length === 0) return;
+    const preferred = this.options.sqsPort ?? 0;
+    const start = (port: number) =>
+      startSqsEndpoint({ dataDir: join(this.stateDir, 'sqs'), port, region: LOCAL_REGION });
+    this.sqs = await start(preferred).catch((error: NodeJS.ErrnoException) => {
+      if (preferred !== 0 && error.code === 'EADDRINUSE') return start(0);
+      throw error;
+    });
+    await this.sqs.createQueues(queues);
+    this.out(
+      `sqs        ${this.sqs.url} (${queues.map((q) => `${q.name} + ${q.dlqName}`).join(', ')}; durable in ${join(this.stateDir, 'sqs')})`,
+    );
   }
 
   /** The identity provider and the load balancer listeners, when the system has a webapp or webapi. */
@@ -432,6 +464,7 @@ export class LocalRunner {
         workload.dependsOn.workloads.map((dep) => [serviceUrlVariable(dep), this.proxies.get(dep)?.url ?? '']),
       ),
       ...(this.web?.environmentFor(workload) ?? {}),
+      ...this.queueEnvironment(workload),
       ...workload.environment,
       ...secretsFor(workload, this.secrets, this.secretsFile),
       ...run.environment,
@@ -459,6 +492,22 @@ export class LocalRunner {
       });
     }
     return task;
+  }
+
+  /**
+   * The SQS part of the contract: `<NAME>_QUEUE_URL` per declared queue, the endpoint in `AWS_ENDPOINT_URL_SQS` (read
+   * by the SDK itself), a region, and placeholder credentials the SDK signs with (the local endpoint ignores them).
+   */
+  private queueEnvironment(workload: Workload): Record<string, string> {
+    if (!this.sqs || workload.dependsOn.queues.length === 0) return {};
+    const sqs = this.sqs;
+    return {
+      AWS_ENDPOINT_URL_SQS: sqs.url,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      ...Object.fromEntries(workload.dependsOn.queues.map((name) => [queueUrlVariable(name), sqs.queueUrl(name)])),
+    };
   }
 
   private findTask(id: string): MetadataTask | undefined {

@@ -27,6 +27,7 @@ export async function startCommand(options: StartOptions): Promise<number> {
       stateDir: stateDirFor(options.root),
       databasePort: options.databasePort ?? 7432,
       controlPort: options.controlPort ?? 7400,
+      sqsPort: 7420,
       output: say,
     });
   } catch (error) {
