@@ -1,8 +1,14 @@
 // What the CDK app hands every workload's stack (usecases/<name>/infra/): its declaration and the shared stacks.
 
-import type { Database, Network, Platform, ServiceConnectBackend } from '@hello-fargate/constructs';
+import {
+  type Database,
+  type Network,
+  type Platform,
+  type ServiceConnectBackend,
+  WorkloadSecrets,
+} from '@hello-fargate/constructs';
 import type { System, Workload } from '@hello-fargate/workload';
-import type { Stack, StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config/index.js';
 
@@ -43,4 +49,29 @@ export function backendsFor(props: WorkloadStackProps): ServiceConnectBackend[] 
     }
     return backend;
   });
+}
+
+/**
+ * What every workload stack does first, and the construct props they all share: it declares its dependency on the
+ * network, platform and database stacks before any grant (so KMS grants stay in this stack's IAM policies instead of
+ * editing the platform key's policy, which would make the platform depend on this stack), creates the workload's
+ * Secrets Manager secrets, and makes its log group.
+ */
+export function prepareWorkloadStack(stack: Stack, props: WorkloadStackProps) {
+  const { workload, network, platform, database, config } = props;
+  for (const shared of [network, platform, database]) stack.addStackDependency(Stack.of(shared));
+  const secrets = new WorkloadSecrets(stack, 'Secrets', {
+    workload,
+    namePrefix: `${props.system.name}/${config.name}/${workload.name}`,
+    encryptionKey: platform.encryptionKey,
+  });
+  return {
+    workload,
+    cluster: platform.cluster,
+    vpc: network.vpc,
+    database: workload.dependsOn.database ? database : undefined,
+    secrets: secrets.secrets,
+    logGroup: platform.createLogGroup(stack, 'LogGroup'),
+    buildContext: props.buildContext,
+  };
 }

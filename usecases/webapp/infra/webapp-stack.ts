@@ -1,10 +1,10 @@
 // The webapp workload's stack: its Fargate service behind an internet-facing ALB that signs users in with Cognito.
 
-import { WebApp, WorkloadSecrets } from '@hello-fargate/constructs';
+import { WebApp } from '@hello-fargate/constructs';
 import { Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { webDomain } from '../../../infra/web-domain.js';
-import { backendsFor, type WorkloadStackProps } from '../../../infra/workload-stack-props.js';
+import { backendsFor, type WorkloadStackProps, prepareWorkloadStack } from '../../../infra/workload-stack-props.js';
 
 /**
  * The service (image built from usecases/<name>/Dockerfile) behind `https://<name>.<dns zone>` with
@@ -15,30 +15,19 @@ export class WebAppStack extends Stack {
 
   constructor(scope: Construct, id: string, props: WorkloadStackProps) {
     super(scope, id, props);
-    const { workload, network, platform, database, config } = props;
-    for (const shared of [network, platform, database]) this.addStackDependency(Stack.of(shared));
-    const secrets = new WorkloadSecrets(this, 'Secrets', {
-      workload,
-      namePrefix: `${props.system.name}/${config.name}/${workload.name}`,
-      encryptionKey: platform.encryptionKey,
-    });
+    const { workload, network, platform, config } = props;
+    const common = prepareWorkloadStack(this, props);
     this.webApp = new WebApp(this, 'WebApp', {
-      workload,
-      cluster: platform.cluster,
-      vpc: network.vpc,
+      ...common,
       namespace: platform.namespace,
       // The NAT (app) subnets: the app fetches the ALB's signing keys (ALB_KEYS_URL) from the internet, which the
       // isolated ECS subnets cannot reach.
       subnets: network.appSubnets,
       loadBalancerSubnets: network.publicSubnets,
-      database: workload.dependsOn.database ? database : undefined,
-      secrets: secrets.secrets,
       backends: backendsFor(props),
       ...webDomain(this, config, workload),
       deletionProtection: config.loadBalancerDeletionProtection,
       domainPrefix: `${props.system.name}-${config.name}-${workload.name}`,
-      logGroup: platform.createLogGroup(this, 'LogGroup'),
-      buildContext: props.buildContext,
     });
   }
 }
