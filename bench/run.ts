@@ -1,10 +1,16 @@
 // `npm run bench`: runs every benchmark in turn; each prints `name: value` lines and ratios against its baseline.
 
+import { run as queues } from './queues.bench.js';
 import { run as runnerBoot } from './runner-boot.bench.js';
 import { run as taskSpawn } from './task-spawn.bench.js';
 import { run as webapi } from './webapi.bench.js';
 
-const benchmarks: Record<string, () => Promise<void>> = { 'runner-boot': runnerBoot, 'task-spawn': taskSpawn, webapi };
+const benchmarks: Record<string, () => Promise<void>> = {
+  queues,
+  'runner-boot': runnerBoot,
+  'task-spawn': taskSpawn,
+  webapi,
+};
 const only = process.argv.slice(2);
 
 for (const [name, run] of Object.entries(benchmarks)) {
