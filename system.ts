@@ -1,6 +1,7 @@
 // The system: which workloads it is made of and how they are wired. Read by the CDK app and the local runner.
 
 import { defineSystem } from '@hello-fargate/workload';
+import { backgroundJob, backgroundJobsQueue, mainJob, orderEventsQueue } from './usecases/backgroundjobs/workload.js';
 import { backend } from './usecases/backend/workload.js';
 import { oneoff } from './usecases/oneoff/workload.js';
 import { webapi } from './usecases/webapi/workload.js';
@@ -8,7 +9,9 @@ import { webapp } from './usecases/webapp/workload.js';
 
 export const system = defineSystem({
   name: 'hello-fargate',
-  workloads: [oneoff, backend, webapi, webapp],
+  workloads: [oneoff, backend, webapi, webapp, mainJob, backgroundJob],
+  // Order events flow backend (outbox) → order-events → main-job → background-jobs → background-job.
+  queues: [orderEventsQueue, backgroundJobsQueue],
   // Partner systems get these scopes as machine clients (Cognito resource server `orders`).
   resourceServers: [{ identifier: 'orders', scopes: ['read', 'write'] }],
 });

@@ -1,4 +1,5 @@
-// Builds the CDK app: for every environment, the network, platform and database stacks and one stack per workload.
+// Builds the CDK app: for every environment, the network, platform, database (and queues) stacks and one stack per
+// workload.
 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { ENVIRONMENT_NAMES, type EnvironmentConfig, loadEnvironment } from './co
 import { DatabaseStack } from './stacks/database-stack.js';
 import { NetworkStack } from './stacks/network-stack.js';
 import { PlatformStack } from './stacks/platform-stack.js';
+import { QueuesStack } from './stacks/queues-stack.js';
 import { isBackendProvider, type WorkloadStackFactory } from './workload-stack-props.js';
 import { KIND_STACKS, WORKLOAD_STACKS } from './workload-stacks.js';
 
@@ -52,6 +54,8 @@ export interface EnvironmentStacks {
   readonly network: NetworkStack;
   readonly platform: PlatformStack;
   readonly database: DatabaseStack;
+  /** The system's queues; absent when the system declares none. */
+  readonly queues?: QueuesStack;
   /** Workload name → its stack, backends before the workloads that call them. */
   readonly workloads: ReadonlyMap<string, Stack>;
   /** Every stack of the environment, in deploy order (a backend before its callers). */
@@ -132,6 +136,15 @@ function buildEnvironment(
     platform: platform.platform,
     clusterIdentifier: `${system.name}-${config.name}`,
   });
+  const queues =
+    system.queues.length > 0
+      ? new QueuesStack(app, name('queues'), {
+          ...common('queues', `SQS queues ${system.queues.map((q) => q.name).join(', ')} and their dead-letter queues`),
+          queues: system.queues,
+          platform: platform.platform,
+          queueNamePrefix: `${system.name}-${config.name}`,
+        })
+      : undefined;
 
   const workloads = new Map<string, Stack>();
   const backends = new Map<string, ServiceConnectBackend>();
@@ -152,14 +165,15 @@ function buildEnvironment(
       database: database.database,
       backends,
       buildContext,
+      queues: queues?.queues,
     });
     if (isBackendProvider(stack)) backends.set(workload.name, stack.backend);
     workloads.set(workload.name, stack);
   }
 
-  const stacks = [network, platform, database, ...workloads.values()];
+  const stacks = [network, platform, database, ...(queues ? [queues] : []), ...workloads.values()];
   for (const stack of stacks) platform.platform.associateStack(stack);
-  return { config, network, platform, database, workloads, stacks };
+  return { config, network, platform, database, queues, workloads, stacks };
 }
 
 /**

@@ -2,6 +2,7 @@
 
 import type { WorkloadKind } from '@hello-fargate/workload';
 import { BackendStack } from '../usecases/backend/infra/backend-stack.js';
+import { QueueWorkerStack } from '../usecases/backgroundjobs/infra/queue-worker-stack.js';
 import { OneOffStack } from '../usecases/oneoff/infra/oneoff-stack.js';
 import { WebApiStack } from '../usecases/webapi/infra/webapi-stack.js';
 import { WebAppStack } from '../usecases/webapp/infra/webapp-stack.js';
@@ -16,11 +17,12 @@ export const WORKLOAD_STACKS: Readonly<Record<string, WorkloadStackFactory>> = {
 };
 
 /**
- * The stack of a workload with no entry of its own in WORKLOAD_STACKS, by kind: the backend, webapi and webapp
- * stacks are generic (everything comes from the declaration), so a second backend needs no new class.
+ * The stack of a workload with no entry of its own in WORKLOAD_STACKS, by kind: the backend, webapi, webapp and
+ * queue worker stacks are generic (everything comes from the declaration), so a second backend needs no new class.
  */
 export const KIND_STACKS: Readonly<Partial<Record<WorkloadKind, WorkloadStackFactory>>> = {
   backend: (scope, id, props) => new BackendStack(scope, id, props),
   webapi: (scope, id, props) => new WebApiStack(scope, id, props),
   webapp: (scope, id, props) => new WebAppStack(scope, id, props),
+  backgroundjob: (scope, id, props) => new QueueWorkerStack(scope, id, props),
 };

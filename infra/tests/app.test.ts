@@ -23,12 +23,17 @@ describe('the CDK app', () => {
     assembly = built.app.synth();
   });
 
-  it('has network, platform, database and one stack per workload for each environment, named by stackName', () => {
+  it('has network, platform, database, queues (when declared) and one stack per workload for each environment, named by stackName', () => {
     // THEN: in deploy order, each backend before the workloads that call it
     for (const env of ['staging', 'prod']) {
-      const expected = ['network', 'platform', 'database', ...inDependencyOrder(system).map((w) => w.name)].map(
-        (part) => stackName(system.name, env, part),
-      );
+      const queues = system.queues.length > 0 ? ['queues'] : [];
+      const expected = [
+        'network',
+        'platform',
+        'database',
+        ...queues,
+        ...inDependencyOrder(system).map((w) => w.name),
+      ].map((part) => stackName(system.name, env, part));
       const found = built.environments.find((e) => e.config.name === env)?.stacks.map((s) => s.stackName);
       expect(found).toEqual(expected);
       for (const name of expected) expect(assembly.getStackByName(name).template).toBeDefined();

@@ -16,6 +16,7 @@ export const backend = defineWorkload({
   maxCount: 6,
   healthCheck: { path: '/health' },
   serviceConnect: { dnsName: 'backend' },
-  dependsOn: { database: true },
+  // order-events: the outbox relay publishes order events there (ORDER_EVENTS_QUEUE_URL).
+  dependsOn: { database: true, queues: ['order-events'] },
   stopTimeoutSeconds: 30,
 });

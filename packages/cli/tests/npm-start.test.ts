@@ -56,6 +56,11 @@ describe('npm start (the whole system, embedded PGlite)', () => {
     expect(output).toMatch(/backend {8}backend {7}ACTIVE \(2\/2 healthy\)/);
     expect(output).toMatch(/webapp {9}webapp {8}ACTIVE \(2\/2 healthy\)/);
     expect(output).toMatch(/webapi {9}webapi {8}ACTIVE \(2\/2 healthy\)/);
+    expect(output).toMatch(/main-job {7}backgroundjob ACTIVE \(1\/1 running\)/);
+    expect(output).toMatch(/background-job backgroundjob ACTIVE \(1\/1 running\)/);
+    expect(output).toMatch(
+      /sqs {8}http:\/\/127\.0\.0\.1:\d+ \(order-events \+ order-events-dlq, background-jobs \+ background-jobs-dlq/,
+    );
     expect(output).toMatch(/hf: stopped in [\d.]+ s/);
     // npm itself ends by the signal; the runner stopped cleanly and removed its state file.
     expect({ code, signal }).toEqual({ code: null, signal: 'SIGINT' });

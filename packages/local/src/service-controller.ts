@@ -34,6 +34,8 @@ export interface ServiceSnapshot {
   readonly desiredCount: number;
   readonly runningCount: number;
   readonly healthyCount: number;
+  /** False for services without a container health check (e.g. queue workers): only running counts. */
+  readonly healthChecked: boolean;
   readonly restarts: number;
   readonly consecutiveFailures: number;
   readonly message: string;
@@ -107,6 +109,7 @@ export class ServiceController {
       desiredCount: this.workload.desiredCount,
       runningCount: tasks.filter((t) => t.status === 'RUNNING').length,
       healthyCount: tasks.filter((t) => t.health === 'HEALTHY').length,
+      healthChecked: this.workload.healthCheck !== undefined,
       restarts: this.restarts,
       consecutiveFailures: this.consecutiveFailures,
       message: this.message,
@@ -164,6 +167,8 @@ export class ServiceController {
       }).start();
     }
     void task.stopped.then((result) => this.onStopped(result, entry));
+    // A service without a health check is ready once its tasks run.
+    void task.started.then(() => this.updateState());
     this.updateState();
   }
 

@@ -67,6 +67,9 @@ export class TaskProcess {
   result: TaskResult | undefined;
   /** Resolves when the process has exited and its output is flushed. */
   readonly stopped: Promise<TaskResult>;
+  /** Resolves once the process is running (status RUNNING), or when it failed to start. */
+  readonly started: Promise<void>;
+  private markStarted: () => void = () => undefined;
 
   private readonly child: ChildProcess;
   private readonly log: WriteStream;
@@ -90,6 +93,9 @@ export class TaskProcess {
       env: spec.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
+    });
+    this.started = new Promise((resolve) => {
+      this.markStarted = resolve;
     });
     this.stopped = this.watch();
   }
@@ -149,9 +155,13 @@ export class TaskProcess {
       this.child.once('spawn', () => {
         this.status = 'RUNNING';
         this.startedAt = new Date();
+        this.markStarted();
         resolve(undefined);
       });
-      this.child.once('error', (error) => resolve(error));
+      this.child.once('error', (error) => {
+        this.markStarted();
+        resolve(error);
+      });
     });
     const streams = [this.child.stdout, this.child.stderr].map(
       (stream) =>

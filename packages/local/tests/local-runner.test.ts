@@ -266,3 +266,27 @@ describe('LocalRunner with a backend and its caller', () => {
     }
   });
 });
+
+describe('LocalRunner with a service that has no health check', () => {
+  it('counts it ready as soon as its tasks run, without waiting for the start-up timeout', async () => {
+    const dir = tempDir();
+    const lines: string[] = [];
+    const worker = defineWorkload({ name: 'worker', kind: 'backgroundjob', directory, entry: 'apps/stubborn.mjs' });
+    const t0 = Date.now();
+    const runner = await LocalRunner.start({
+      system: defineSystem({ name: 'test', workloads: [worker] }),
+      root: dir.path,
+      databaseUrl: inject('postgresUrl'),
+      output: (line) => lines.push(line),
+      readyTimeoutSeconds: 20,
+    });
+    try {
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(runner.service('worker')?.state).toBe('ACTIVE');
+      expect(lines.some((l) => l.includes('not healthy yet'))).toBe(false);
+    } finally {
+      await runner.stop();
+      dir.remove();
+    }
+  }, 30_000);
+});

@@ -2,7 +2,9 @@
 
 import { type ErrorDetail, HttpError } from '@hello-fargate/runtime';
 import type pg from 'pg';
+import { ulid } from 'ulid';
 import { findCustomerById } from './customers.js';
+import { recordOrderCreated } from './order-events.js';
 import { findOrder, type Order } from './orders.js';
 import { productsBySku } from './products.js';
 import { withTransaction } from './queryable.js';
@@ -13,6 +15,11 @@ export interface NewOrder {
   readonly lines: readonly { readonly sku: string; readonly quantity: number }[];
 }
 
+export interface CreateOrderOptions {
+  /** Carried by the order's `order.created` event to every job it causes (the request's x-request-id). @default a new ULID */
+  readonly correlationId?: string;
+}
+
 /** Largest value of a PostgreSQL `integer`: the most cents a line or an order can hold (21 474 836.47). */
 export const MAX_CENTS = 2_147_483_647;
 
@@ -20,8 +27,9 @@ export const MAX_CENTS = 2_147_483_647;
  * Validates, prices and stores the order, and returns it as stored. Unit prices come from the products table as it
  * is in this transaction; what the client sends is only skus and quantities. Throws HttpError 400 for a repeated sku,
  * 422 for an unknown customer, an unknown or inactive sku, or a total above MAX_CENTS — and then stores nothing.
+ * The order's `order.created` event goes into the outbox in the same transaction, so it exists exactly when the order does.
  */
-export async function createOrder(pool: pg.Pool, input: NewOrder): Promise<Order> {
+export async function createOrder(pool: pg.Pool, input: NewOrder, options: CreateOrderOptions = {}): Promise<Order> {
   rejectRepeatedSkus(input);
   return withTransaction(pool, async (client) => {
     const customer = await findCustomerById(client, input.customerId);
@@ -87,6 +95,11 @@ export async function createOrder(pool: pg.Pool, input: NewOrder): Promise<Order
         priced.map((line) => line.unitPriceCents),
         priced.map((line) => line.lineTotalCents),
       ],
+    );
+    await recordOrderCreated(
+      client,
+      { id: orderId, customerId: input.customerId, totalCents },
+      options.correlationId ?? ulid(),
     );
     return (await findOrder(client, orderId)) as Order;
   });

@@ -39,7 +39,7 @@ export function orderRoutes(app: FastifyInstance, pool: pg.Pool): void {
     '/orders',
     { schema: { body: newOrderBody, response: { 201: orderSchema } } },
     async (request, reply) => {
-      const order = await createOrder(pool, request.body);
+      const order = await createOrder(pool, request.body, { correlationId: request.id });
       request.log.info({ orderId: order.id, totalCents: order.totalCents }, `created order ${order.id}`);
       return reply.code(201).send(order);
     },

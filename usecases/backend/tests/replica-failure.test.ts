@@ -10,6 +10,7 @@ import { LocalRunner } from '@hello-fargate/local';
 import { defineSystem } from '@hello-fargate/workload';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withClient } from '../../../tools/testing/test-databases.js';
+import { orderEventsQueue } from '../../backgroundjobs/workload.js';
 import { oneoff } from '../../oneoff/workload.js';
 import { webapi } from '../../webapi/workload.js';
 import { backend } from '../workload.js';
@@ -49,6 +50,7 @@ describe('backend replica failure under load (webapi → Service Connect stand-i
       system: defineSystem({
         name: 'replicas',
         workloads: [oneoff, backend, unthrottledWebapi],
+        queues: [orderEventsQueue],
         resourceServers: [{ identifier: 'orders', scopes: ['read', 'write'] }],
       }),
       root,

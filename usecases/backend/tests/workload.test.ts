@@ -17,7 +17,7 @@ describe('backend workload', () => {
       minCount: 2,
       maxCount: 6,
       serviceConnect: { dnsName: 'backend' },
-      dependsOn: { database: true, queues: [], workloads: [] },
+      dependsOn: { database: true, queues: ['order-events'], workloads: [] },
       stopTimeoutSeconds: 30,
       isService: true,
     });

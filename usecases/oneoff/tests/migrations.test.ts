@@ -7,7 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, captureLogger, type TestDatabases, withClient } from '../../../tools/testing/test-databases.js';
 import { migrationsDir } from '../apps/app-folders.js';
 
-const domainTables = ['customers', 'order_lines', 'orders', 'products'];
+const domainTables = [
+  'customers',
+  'invoices',
+  'notifications',
+  'order_lines',
+  'orders',
+  'outbox',
+  'processed_jobs',
+  'products',
+];
 
 async function tables(url: string): Promise<string[]> {
   return withClient(url, async (client) => {
@@ -45,7 +54,12 @@ describe.each(backends)('oneoff migrations on $name', (backend) => {
     const first = await migrate({ dir: migrationsDir, url, logger });
     const second = await migrate({ dir: migrationsDir, url, logger });
 
-    expect(first.applied.map((m) => m.file)).toEqual(['0001_customers.sql', '0002_products.sql', '0003_orders.sql']);
+    expect(first.applied.map((m) => m.file)).toEqual([
+      '0001_customers.sql',
+      '0002_products.sql',
+      '0003_orders.sql',
+      '0004_outbox_and_background_jobs.sql',
+    ]);
     expect(second.applied).toEqual([]);
     expect(await tables(url)).toEqual(domainTables);
   });
@@ -133,7 +147,7 @@ describe.each(backends)('oneoff migrations on $name', (backend) => {
     const again = await migrate({ dir: migrationsDir, url, logger });
 
     expect(afterDown).toEqual([]);
-    expect(again.applied).toHaveLength(3);
+    expect(again.applied).toHaveLength(4);
     expect(await tables(url)).toEqual(domainTables);
   });
 });

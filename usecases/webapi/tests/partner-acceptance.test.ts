@@ -16,6 +16,7 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LocalRunner } from '../../../packages/local/src/local-runner.js';
 import { withClient } from '../../../tools/testing/test-databases.js';
+import { orderEventsQueue } from '../../backgroundjobs/workload.js';
 import { backend } from '../../backend/workload.js';
 import { oneoff } from '../../oneoff/workload.js';
 import { webapi } from '../workload.js';
@@ -46,6 +47,7 @@ describe('partner API under the local runner (ALB jwt-validation → webapi → 
         resourceServers,
         // The declared webapi, told to accept only the local partner clients (so the foreign-client case applies).
         workloads: [oneoff, backend, { ...webapi, environment: { AUTH_CLIENT_IDS: 'partner-reader,partner-writer' } }],
+        queues: [orderEventsQueue],
       }),
       root,
       stateDir,

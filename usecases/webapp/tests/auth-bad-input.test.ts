@@ -10,6 +10,7 @@ import { createAlbIdentityVerifier } from '@hello-fargate/runtime/auth';
 import { defineSystem } from '@hello-fargate/workload';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderEventsQueue } from '../../backgroundjobs/workload.js';
 import { backend as backendWorkload } from '../../backend/workload.js';
 import { createWebApp } from '../apps/create-web-app.js';
 import { webapp } from '../workload.js';
@@ -61,6 +62,7 @@ beforeAll(async () => {
     system: defineSystem({
       name: 'webapp-auth',
       workloads: [backendWorkload, webapp],
+      queues: [orderEventsQueue],
       resourceServers: [{ identifier: 'orders', scopes: ['read', 'write'] }],
     }),
     root,

@@ -10,6 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, type TestDatabases } from '../../../tools/testing/test-databases.js';
+import { orderEventsQueue } from '../../backgroundjobs/workload.js';
 import { backend } from '../../backend/workload.js';
 import { oneoff } from '../../oneoff/workload.js';
 import { formatCents } from '../apps/format-cents.js';
@@ -71,6 +72,7 @@ describe('webapp in a browser, through the local load balancer and identity prov
       system: defineSystem({
         name: 'webapp-e2e',
         workloads: [oneoff, backend, webapp],
+        queues: [orderEventsQueue],
         // local/identity.json's machine clients use these scopes; the identity provider checks they exist.
         resourceServers: [{ identifier: 'orders', scopes: ['read', 'write'] }],
       }),

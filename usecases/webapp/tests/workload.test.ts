@@ -1,5 +1,6 @@
 import { defineSystem, serviceUrlVariable } from '@hello-fargate/workload';
 import { describe, expect, it } from 'vitest';
+import { orderEventsQueue } from '../../backgroundjobs/workload.js';
 import { backend } from '../../backend/workload.js';
 import { webapp } from '../workload.js';
 
@@ -22,7 +23,7 @@ describe('webapp declaration', () => {
   });
 
   it('fits a system with the backend it calls, which gives it BACKEND_URL', () => {
-    const system = defineSystem({ name: 'check', workloads: [backend, webapp] });
+    const system = defineSystem({ name: 'check', workloads: [backend, webapp], queues: [orderEventsQueue] });
     expect(system.workload('webapp').dependsOn.workloads).toEqual(['backend']);
     expect(serviceUrlVariable('backend')).toBe('BACKEND_URL');
   });

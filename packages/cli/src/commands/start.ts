@@ -42,7 +42,9 @@ export async function startCommand(options: StartOptions): Promise<number> {
   }
   for (const workload of status.workloads) {
     const detail = workload.service
-      ? `${workload.service.healthyCount}/${workload.service.desiredCount} healthy`
+      ? workload.service.healthChecked
+        ? `${workload.service.healthyCount}/${workload.service.desiredCount} healthy`
+        : `${workload.service.runningCount}/${workload.service.desiredCount} running`
       : workload.lastRun
         ? `last run exit ${workload.lastRun.exitCode}`
         : 'not run yet';

@@ -21,7 +21,7 @@ export async function statusCommand(options: { root: string; json: boolean }): P
   }
   for (const w of status.workloads) {
     const counts = w.service
-      ? ` ${w.service.healthyCount}/${w.service.desiredCount} healthy, ${w.service.restarts} restarts`
+      ? ` ${w.service.healthChecked ? `${w.service.healthyCount}/${w.service.desiredCount} healthy` : `${w.service.runningCount}/${w.service.desiredCount} running`}, ${w.service.restarts} restarts`
       : '';
     process.stdout.write(
       `  ${w.name.padEnd(10)} ${w.kind.padEnd(13)} ${w.state}${counts}${w.message ? ` — ${w.message}` : ''}\n`,
