@@ -286,8 +286,15 @@ export function startQueueWorker<Body = unknown>(options: QueueWorkerOptions<Bod
     const started = Date.now();
     const batch = current;
     log.warn({ inFlight: counts.inFlight, stopTimeoutSeconds }, `${reason}: stopping; no more messages are received`);
-    // Aborting also cancels sqs-consumer's own deletes and heartbeats, so only a receive with no batch running is cut.
-    consumer.stop({ abort: batch === undefined });
+    // Never abort at once: under load the pending receive returns at once with messages (released below as "arrived
+    // while stopping"), while an aborted one may already have been answered, leaving its messages hidden until their
+    // visibility timeout. Aborting also cancels sqs-consumer's own deletes and heartbeats, so only an idle long poll,
+    // still waiting after a short grace and with no batch running, is cut to keep shutdown quick.
+    consumer.stop();
+    if (batch === undefined && consumer.status.isPolling) {
+      await until(() => !consumer.status.isPolling, IDLE_POLL_GRACE_MS);
+      if (consumer.status.isPolling) abortIdlePoll(consumer);
+    }
     if (batch) {
       log.info(
         { unfinished: batch.unfinished.size },
@@ -435,4 +442,17 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 async function until(condition: () => boolean, maxMs: number): Promise<void> {
   const deadline = Date.now() + maxMs;
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** How long a pending receive may take to answer on stop before it counts as an idle long poll. */
+const IDLE_POLL_GRACE_MS = 1000;
+
+/**
+ * Cuts the idle long poll short. sqs-consumer's `stop({ abort })` only works on the first call, and the first call
+ * must not abort (see drain), so this reaches its abort controller; when a future version renames it, the worker
+ * just waits out the poll (at most waitTimeSeconds) instead.
+ */
+function abortIdlePoll(consumer: Consumer): void {
+  const controller = (consumer as unknown as { abortController?: unknown }).abortController;
+  if (controller instanceof AbortController) controller.abort();
 }
