@@ -35,12 +35,19 @@ export async function queueCommand(options: QueueCommandOptions): Promise<number
     case 'stats': {
       const names = options.args.length > 0 ? [...options.args] : queues;
       const rows = await queueStats(url, names);
-      print(`${'queue'.padEnd(28)} ${'visible'.padStart(8)} ${'in flight'.padStart(10)} ${'delayed'.padStart(8)}`);
-      for (const row of rows) {
+      // ApproximateAgeOfOldestMessage is a CloudWatch metric, not a queue attribute: the local endpoint's read-only
+      // peek (oldest first) gives the oldest message's SentTimestamp instead.
+      const oldest = await Promise.all(rows.map(async (row) => (await queuePeek(url, row.name, 1))[0]?.SentTimestamp));
+      print(
+        `${'queue'.padEnd(28)} ${'visible'.padStart(8)} ${'in flight'.padStart(10)} ${'delayed'.padStart(8)} ${'oldest (s)'.padStart(11)}`,
+      );
+      rows.forEach((row, i) => {
+        const sent = oldest[i];
+        const age = sent === undefined ? '-' : String(Math.max(0, Math.round((Date.now() - sent) / 1000)));
         print(
-          `${row.name.padEnd(28)} ${String(row.visible).padStart(8)} ${String(row.inFlight).padStart(10)} ${String(row.delayed).padStart(8)}`,
+          `${row.name.padEnd(28)} ${String(row.visible).padStart(8)} ${String(row.inFlight).padStart(10)} ${String(row.delayed).padStart(8)} ${age.padStart(11)}`,
         );
-      }
+      });
       return 0;
     }
     case 'peek': {
