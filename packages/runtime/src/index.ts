@@ -34,3 +34,4 @@ export { type ErrorBody, type ErrorDetail, HttpError } from './http/http-error.j
 export { isValidRequestId, REQUEST_ID_HEADER, requestIdFrom } from './http/request-id.js';
 export { type HttpServer, serveHttp, type ServeHttpOptions } from './http/serve-http.js';
 export { ServiceError, type ServiceErrorCode, type ServiceErrorProps } from './http/service-error.js';
+export { drainGraceSeconds, EXIT_MARGIN_SECONDS } from './drain-grace-seconds.js';

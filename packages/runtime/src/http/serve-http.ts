@@ -4,12 +4,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from '../config-error.js';
-import { intEnv, optionalEnv, requireEnv } from '../env.js';
+import { drainGraceSeconds } from '../drain-grace-seconds.js';
+import { optionalEnv, requireEnv } from '../env.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Seconds kept free between the end of the grace period and ECS's SIGKILL, to close the rest and exit. */
-const EXIT_MARGIN_SECONDS = 5;
 
 export interface ServeHttpOptions {
   /** Port to listen on; 0 picks a free one. @default the PORT variable (required) */
@@ -49,7 +49,7 @@ export async function serveHttp(app: FastifyInstance, options: ServeHttpOptions 
   const env = options.env ?? process.env;
   const port = options.port ?? portFromEnv(env);
   const host = options.host ?? optionalEnv('HOST', '0.0.0.0', env);
-  const gracePeriodSeconds = options.gracePeriodSeconds ?? defaultGracePeriod(env);
+  const gracePeriodSeconds = options.gracePeriodSeconds ?? drainGraceSeconds(env);
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const log = app.log;
@@ -170,11 +170,6 @@ function portFromEnv(env: Env): number {
     throw new ConfigError('PORT', `environment variable PORT="${raw}" must be an integer from 0 to 65535`);
   }
   return port;
-}
-
-function defaultGracePeriod(env: Env): number {
-  const stopTimeout = intEnv('STOP_TIMEOUT_SECONDS', 0, [1, 120], env);
-  return stopTimeout === 0 ? 25 : Math.max(1, stopTimeout - EXIT_MARGIN_SECONDS);
 }
 
 async function until(condition: () => boolean, maxMs: number): Promise<void> {

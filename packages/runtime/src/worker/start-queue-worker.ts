@@ -3,7 +3,8 @@
 import { ChangeMessageVisibilityBatchCommand, type Message, SQSClient } from '@aws-sdk/client-sqs';
 import { queueUrlVariable } from '@hello-fargate/workload';
 import { Consumer } from 'sqs-consumer';
-import { intEnv, requireEnv } from '../env.js';
+import { drainGraceSeconds, EXIT_MARGIN_SECONDS } from '../drain-grace-seconds.js';
+import { requireEnv } from '../env.js';
 import { createLogger, type Logger } from '../logger.js';
 import { type QueueJob, readMessage } from './queue-job.js';
 import { WorkerOptionError } from './worker-option-error.js';
@@ -11,7 +12,6 @@ import { WorkerOptionError } from './worker-option-error.js';
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Seconds kept free between the end of the stop timeout and ECS's SIGKILL, to release messages and exit. */
-const EXIT_MARGIN_SECONDS = 5;
 /** Longest pause between receives after consecutive receive failures. */
 const MAX_RECEIVE_BACKOFF_MS = 20_000;
 
@@ -113,7 +113,7 @@ export function startQueueWorker<Body = unknown>(options: QueueWorkerOptions<Bod
   const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 30;
   const heartbeatIntervalSeconds = options.heartbeatIntervalSeconds ?? 10;
   const waitTimeSeconds = options.waitTimeSeconds ?? 20;
-  const stopTimeoutSeconds = options.stopTimeoutSeconds ?? defaultStopTimeout(env);
+  const stopTimeoutSeconds = options.stopTimeoutSeconds ?? drainGraceSeconds(env);
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const log = options.logger ?? createLogger({ component: 'worker' });
@@ -409,11 +409,6 @@ function validate(values: {
       `heartbeatIntervalSeconds must be 0 (off) or less than visibilityTimeoutSeconds (${values.visibilityTimeoutSeconds}); got ${heartbeat}`,
     );
   }
-}
-
-function defaultStopTimeout(env: Env): number {
-  const stopTimeout = intEnv('STOP_TIMEOUT_SECONDS', 0, [1, 120], env);
-  return stopTimeout === 0 ? 25 : Math.max(1, stopTimeout - EXIT_MARGIN_SECONDS);
 }
 
 /** `done` resolves 'timeout' after the given seconds unless cancelled first. */
