@@ -131,6 +131,8 @@ export function startQueueWorker<Body = unknown>(options: QueueWorkerOptions<Bod
   const counts = { received: 0, succeeded: 0, failed: 0, released: 0, inFlight: 0 };
   let current: Batch | undefined;
   let stopping = false;
+  /** While stopping, a batch that a pending receive returns is still handled, until the drain stops waiting. */
+  let acceptingLastBatch = true;
   let receiveFailures = 0;
   const stopRequested = new AbortController();
 
@@ -215,8 +217,8 @@ export function startQueueWorker<Body = unknown>(options: QueueWorkerOptions<Bod
 
   const handleMessageBatch = async (messages: Message[]): Promise<Message[]> => {
     counts.received += messages.length;
-    if (stopping) {
-      // A receive that was already answered when stop() came: nobody will handle these here.
+    if (stopping && !acceptingLastBatch) {
+      // Answered after the drain stopped waiting for batches: nobody will handle these here.
       await release(messages, `${messages.length} message(s) arrived while stopping`);
       return [];
     }
@@ -284,17 +286,19 @@ export function startQueueWorker<Body = unknown>(options: QueueWorkerOptions<Bod
     stopping = true;
     stopRequested.abort();
     const started = Date.now();
-    const batch = current;
     log.warn({ inFlight: counts.inFlight, stopTimeoutSeconds }, `${reason}: stopping; no more messages are received`);
-    // Never abort at once: under load the pending receive returns at once with messages (released below as "arrived
-    // while stopping"), while an aborted one may already have been answered, leaving its messages hidden until their
-    // visibility timeout. Aborting also cancels sqs-consumer's own deletes and heartbeats, so only an idle long poll,
-    // still waiting after a short grace and with no batch running, is cut to keep shutdown quick.
+    // Never abort at once: under load the pending receive returns at once with messages, which are then handled as
+    // the last batch within the stop timeout (releasing them would make the next task receive them a second time),
+    // while an aborted receive may already have been answered, leaving its messages hidden until their visibility
+    // timeout. Aborting also cancels sqs-consumer's own deletes and heartbeats, so only an idle long poll, still
+    // waiting after a short grace and with no batch running, is cut to keep shutdown quick.
     consumer.stop();
-    if (batch === undefined && consumer.status.isPolling) {
-      await until(() => !consumer.status.isPolling, IDLE_POLL_GRACE_MS);
-      if (consumer.status.isPolling) abortIdlePoll(consumer);
+    if (current === undefined && consumer.status.isPolling) {
+      await until(() => current !== undefined || !consumer.status.isPolling, IDLE_POLL_GRACE_MS);
+      if (current === undefined && consumer.status.isPolling) abortIdlePoll(consumer);
     }
+    const batch = current;
+    acceptingLastBatch = false;
     if (batch) {
       log.info(
         { unfinished: batch.unfinished.size },
