@@ -57,7 +57,7 @@ describe('hf start / status / run-task (real processes, embedded PGlite)', () =>
     });
     exited = new Promise((resolve) => runner.on('exit', resolve));
     const deadline = Date.now() + 60_000;
-    while (!output.includes('fixture is running')) {
+    while (!output.includes('`hf status --json` shows this again')) {
       if (Date.now() > deadline || runner.exitCode !== null) throw new Error(`hf start did not get ready:\n${output}`);
       await new Promise((r) => setTimeout(r, 50));
     }

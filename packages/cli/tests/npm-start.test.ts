@@ -28,7 +28,7 @@ async function npmStartThenInterrupt(
     child.on('exit', (code, signal) => resolve([code, signal])),
   );
   const deadline = Date.now() + 90_000;
-  while (!output.includes('hello-fargate is running')) {
+  while (!output.includes('`hf status --json` shows this again')) {
     if (Date.now() > deadline || child.exitCode !== null) {
       process.kill(-(child.pid as number), 'SIGKILL');
       throw new Error(`npm start did not get ready:\n${output}`);
