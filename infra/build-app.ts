@@ -1,19 +1,22 @@
-// Builds the CDK app: for every environment, the network, platform, database (and queues) stacks and one stack per
-// workload.
+// Builds the CDK app: for every environment, the network, platform, database (queues, batch queues) stacks, one stack
+// per workload that has one, and one per workflow.
 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceConnectBackend } from '@hello-fargate/constructs';
-import { type System, stackName, type Workload } from '@hello-fargate/workload';
+import { type System, stackName, type Workflow, type Workload } from '@hello-fargate/workload';
 import { App, type Stack, Validations } from 'aws-cdk-lib';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { system as defaultSystem } from '../system.js';
 import { ENVIRONMENT_NAMES, type EnvironmentConfig, loadEnvironment } from './config/index.js';
+import type { BatchJobStackProps } from '../usecases/batchjobs/infra/batch-job-stack.js';
+import { BatchQueuesStack } from './stacks/batch-queues-stack.js';
 import { DatabaseStack } from './stacks/database-stack.js';
 import { NetworkStack } from './stacks/network-stack.js';
 import { PlatformStack } from './stacks/platform-stack.js';
 import { QueuesStack } from './stacks/queues-stack.js';
+import { WorkflowStack } from './stacks/workflow-stack.js';
 import { isBackendProvider, type WorkloadStackFactory } from './workload-stack-props.js';
 import { KIND_STACKS, WORKLOAD_STACKS } from './workload-stacks.js';
 
@@ -56,8 +59,12 @@ export interface EnvironmentStacks {
   readonly database: DatabaseStack;
   /** The system's queues; absent when the system declares none. */
   readonly queues?: QueuesStack;
-  /** Workload name → its stack, backends before the workloads that call them. */
+  /** The system's AWS Batch job queues; absent when the system declares none. */
+  readonly batchQueues?: BatchQueuesStack;
+  /** Workload name → its stack, backends before the workloads that call them (see `hasOwnStack`). */
   readonly workloads: ReadonlyMap<string, Stack>;
+  /** Workflow name → its stack (`<system>-<env>-wf-<workflow>`). */
+  readonly workflows: ReadonlyMap<string, WorkflowStack>;
   /** Every stack of the environment, in deploy order (a backend before its callers). */
   readonly stacks: readonly Stack[];
 }
@@ -146,16 +153,31 @@ function buildEnvironment(
         })
       : undefined;
 
+  const batchQueues =
+    system.jobQueues.length > 0
+      ? new BatchQueuesStack(app, name('batch-queues'), {
+          ...common(
+            'batch-queues',
+            `AWS Batch job queues ${system.jobQueues.map((q) => q.name).join(', ')} on Fargate Spot and Fargate`,
+          ),
+          jobQueues: system.jobQueues,
+          network: network.network,
+          platform: platform.platform,
+          database: database.database,
+        })
+      : undefined;
+
   const workloads = new Map<string, Stack>();
   const backends = new Map<string, ServiceConnectBackend>();
-  for (const workload of inDependencyOrder(system)) {
+  for (const workload of inDependencyOrder(system).filter(hasOwnStack)) {
     const factory = workloadStacks[workload.name] ?? KIND_STACKS[workload.kind];
     if (!factory) {
       throw new Error(
         `workload "${workload.name}" has no stack: add usecases/${workload.name}/infra/ and register it in infra/workload-stacks.ts`,
       );
     }
-    const stack = factory(app, name(workload.name), {
+    // BatchJobStackProps: the job queues ride along for batchjob stacks (WorkloadStackProps has no field for them).
+    const props: BatchJobStackProps = {
       ...common(workload.name, workload.description || workload.name),
       system,
       config,
@@ -166,14 +188,57 @@ function buildEnvironment(
       backends,
       buildContext,
       queues: queues?.queues,
-    });
+      batchCompute: batchQueues?.batchCompute,
+    };
+    const stack = factory(app, name(workload.name), props);
     if (isBackendProvider(stack)) backends.set(workload.name, stack.backend);
     workloads.set(workload.name, stack);
   }
 
-  const stacks = [network, platform, database, ...(queues ? [queues] : []), ...workloads.values()];
+  const workflows = new Map<string, WorkflowStack>();
+  for (const workflow of system.workflows) {
+    const part = workflowStackPart(workflow);
+    if (system.workloads.some((w) => w.name === part)) {
+      throw new Error(`workload "${part}" and workflow "${workflow.name}" would share stack ${name(part)}; rename one`);
+    }
+    const stack = new WorkflowStack(app, name(part), {
+      ...common(part, workflow.description || `workflow ${workflow.name}`),
+      system,
+      config,
+      workflow,
+      network: network.network,
+      platform: platform.platform,
+      database: database.database,
+      queues: queues?.queues,
+      buildContext,
+    });
+    workflows.set(workflow.name, stack);
+  }
+
+  const stacks = [
+    network,
+    platform,
+    database,
+    ...(queues ? [queues] : []),
+    ...(batchQueues ? [batchQueues] : []),
+    ...workloads.values(),
+    ...workflows.values(),
+  ];
   for (const stack of stacks) platform.platform.associateStack(stack);
-  return { config, network, platform, database, queues, workloads, stacks };
+  return { config, network, platform, database, queues, batchQueues, workloads, workflows, stacks };
+}
+
+/**
+ * Whether a workload gets a stack of its own: every kind does, except a scheduledjob without a trigger — it runs only
+ * as a workflow step, and its task definition lives in the workflow's stack.
+ */
+export function hasOwnStack(workload: Workload): boolean {
+  return workload.kind !== 'scheduledjob' || workload.trigger !== undefined;
+}
+
+/** The stack name part of a workflow's stack: `wf-<workflow>` (`<system>-<env>-wf-<workflow>`). */
+export function workflowStackPart(workflow: Workflow): string {
+  return `wf-${workflow.name}`;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { system } from '../../system.js';
-import { type BuiltApp, buildApp, inDependencyOrder } from '../build-app.js';
+import { type BuiltApp, buildApp, hasOwnStack, inDependencyOrder, workflowStackPart } from '../build-app.js';
 
 describe('the CDK app', () => {
   let built: BuiltApp;
@@ -23,16 +23,21 @@ describe('the CDK app', () => {
     assembly = built.app.synth();
   });
 
-  it('has network, platform, database, queues (when declared) and one stack per workload for each environment, named by stackName', () => {
+  it('has network, platform, database, queues and batch queues (when declared), a stack per workload that has one and per workflow for each environment, named by stackName', () => {
     // THEN: in deploy order, each backend before the workloads that call it
     for (const env of ['staging', 'prod']) {
       const queues = system.queues.length > 0 ? ['queues'] : [];
+      const batchQueues = system.jobQueues.length > 0 ? ['batch-queues'] : [];
       const expected = [
         'network',
         'platform',
         'database',
         ...queues,
-        ...inDependencyOrder(system).map((w) => w.name),
+        ...batchQueues,
+        ...inDependencyOrder(system)
+          .filter(hasOwnStack)
+          .map((w) => w.name),
+        ...system.workflows.map(workflowStackPart),
       ].map((part) => stackName(system.name, env, part));
       const found = built.environments.find((e) => e.config.name === env)?.stacks.map((s) => s.stackName);
       expect(found).toEqual(expected);

@@ -3,12 +3,14 @@
 import { parseArgs } from 'node:util';
 import { DeclarationError } from '@hello-fargate/workload';
 import { CliError } from './cli-error.js';
+import { batchCommand } from './commands/batch.js';
 import { bundleCommand } from './commands/bundle.js';
 import { runTaskLocally } from './commands/run-task.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { queueCommand } from './commands/queue.js';
 import { tokenCommand } from './commands/token.js';
+import { workflowCommand } from './commands/workflow.js';
 import { findProjectRoot } from './load-system.js';
 
 export const USAGE = `usage: hf <command> [options]
@@ -25,6 +27,19 @@ commands:
   queue peek <queue> [--max N]        messages in a queue, without receiving them
   queue send <queue> <body>           send one message
   queue redrive <queue>-dlq           move a DLQ's messages back to their queue
+  workflow list                       the workflows, their schedules and next fire times
+  workflow run-now <name>             start an execution now and follow its states; exits 0 when it succeeds
+      --input <json>                  execution input (default {})
+      --no-wait                       return once started
+  workflow history <name>             past executions, and the state timeline of the newest
+      --execution <name|arn>          show this execution's timeline instead
+  batch submit <workload> [-- cmd…]   submit an AWS Batch job (local); follows it with a progress bar
+      --array-size <n>                an array job of n children (2–10000)
+      --queue <name>                  job queue (default: the workload's batch.jobQueue)
+      --depends-on <id>[:N_TO_N|:SEQUENTIAL]   wait for another job (repeatable)
+      --name <name>  --no-wait
+  batch describe <job-id> [--json]    a job's state, attempts, array summary
+  batch list [--queue q] [--status s] [--array-job id] [--json]
   bundle <workload> --out <dir>       bundle a workload as its container image holds it
       --assets copy|link              place asset folders by copy (images) or symlink (default copy)
   help                                this text
@@ -83,6 +98,64 @@ export async function main(argv: readonly string[]): Promise<number> {
           throw new CliError('--max must be a whole number from 1 to 100', 2);
         }
         return await queueCommand({ root: findProjectRoot(), action, args, ...(max ? { max } : {}) });
+      }
+      case 'workflow': {
+        const { values, positionals } = parseAny(rest, {
+          input: { type: 'string' },
+          'no-wait': { type: 'boolean' },
+          execution: { type: 'string' },
+          limit: { type: 'string' },
+          json: { type: 'boolean' },
+        });
+        const [action, ...args] = positionals;
+        if (!action) throw new CliError('hf workflow needs an action: list, run-now or history', 2);
+        const limit = values.limit === undefined ? undefined : Number(values.limit);
+        if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+          throw new CliError('--limit must be a whole number, at least 1', 2);
+        }
+        return await workflowCommand({
+          root: findProjectRoot(),
+          action,
+          args,
+          ...(typeof values.input === 'string' ? { input: values.input } : {}),
+          noWait: values['no-wait'] === true,
+          ...(typeof values.execution === 'string' ? { execution: values.execution } : {}),
+          ...(limit !== undefined ? { limit } : {}),
+          json: values.json === true,
+        });
+      }
+      case 'batch': {
+        const { values, positionals } = parseAny(rest, {
+          'array-size': { type: 'string' },
+          queue: { type: 'string' },
+          name: { type: 'string' },
+          'depends-on': { type: 'string', multiple: true },
+          'no-wait': { type: 'boolean' },
+          status: { type: 'string' },
+          'array-job': { type: 'string' },
+          json: { type: 'boolean' },
+        });
+        const [action, ...args] = positionals;
+        if (!action) throw new CliError('hf batch needs an action: submit, describe or list', 2);
+        const raw = values['array-size'];
+        const arraySize = raw === undefined ? undefined : Number(raw);
+        if (arraySize !== undefined && !Number.isInteger(arraySize)) {
+          throw new CliError(`--array-size "${raw}" must be a whole number from 2 to 10000`, 2);
+        }
+        return await batchCommand({
+          root: findProjectRoot(),
+          action,
+          args,
+          ...(arraySize !== undefined ? { arraySize } : {}),
+          ...(typeof values.queue === 'string' ? { queue: values.queue } : {}),
+          ...(typeof values.name === 'string' ? { name: values.name } : {}),
+          ...(values['depends-on'] ? { dependsOn: values['depends-on'] as string[] } : {}),
+          noWait: values['no-wait'] === true,
+          ...(typeof values.status === 'string' ? { status: values.status } : {}),
+          ...(typeof values['array-job'] === 'string' ? { arrayJob: values['array-job'] } : {}),
+          json: values.json === true,
+          ...(passThrough ? { command: passThrough } : {}),
+        });
       }
       case 'bundle': {
         const { values, positionals } = parse(rest, { out: { type: 'string' }, assets: { type: 'string' } }, 1);

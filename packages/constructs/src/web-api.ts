@@ -195,7 +195,8 @@ export class WebApi extends Construct implements ec2.IConnectable {
     this.accessLogsBucket = parts.accessLogsBucket;
 
     const built = createLoadBalancedService(this, props, {
-      kind: 'webapi',
+      // A scheduledjob with a service trigger (the trigger switch) is served exactly like a webapi.
+      kind: props.workload.trigger?.type === 'service' ? 'scheduledjob' : 'webapi',
       constructName: 'WebApi',
       contractEnvironment: { AUTH_ISSUER: this.issuer, AUTH_JWKS_URI: this.jwksUri },
       targetGroup: this.targetGroup,

@@ -11,7 +11,10 @@ export interface ControlServer {
 
 const MAX_BODY = 64 * 1024;
 
-/** Routes: `GET /v1/status`; `POST /v1/tasks {workload, args?}` streams NDJSON `{type:'log'|'result'|'error'}`. */
+/**
+ * Routes: `GET /v1/status`; `POST /v1/tasks {workload, args?}` streams NDJSON `{type:'log'|'result'|'error'}`;
+ * `GET /v1/workflows`; `GET|POST /v1/workflows/<name>/executions` (POST body `{input?}`); `GET /v1/executions/<arn>`.
+ */
 export async function startControlServer(
   runner: LocalRunner,
   port: number,
@@ -60,6 +63,31 @@ async function handle(runner: LocalRunner, req: IncomingMessage, res: ServerResp
       res.end(`${JSON.stringify({ type: 'error', error: (error as Error).message })}\n`);
     }
     return;
+  }
+  if (req.method === 'GET' && path === '/v1/workflows') return json(res, 200, runner.status().workflows);
+  const executions = /^\/v1\/workflows\/([^/]+)\/executions$/.exec(path);
+  if (executions) {
+    const name = decodeURIComponent(executions[1] as string);
+    if (!runner.status().workflows.some((w) => w.name === name)) {
+      const known = runner.status().workflows.map((w) => w.name);
+      return json(res, 404, { error: `no workflow "${name}"; workflows: ${known.join(', ') || 'none'}` });
+    }
+    if (req.method === 'GET') return json(res, 200, runner.executions(name));
+    if (req.method === 'POST') {
+      const body = await readJson(req);
+      if (!body.ok) return json(res, 400, { error: body.error });
+      const { input } = body.value as { input?: unknown };
+      try {
+        return json(res, 201, runner.startWorkflow(name, input ?? {}));
+      } catch (error) {
+        return json(res, 400, { error: (error as Error).message });
+      }
+    }
+  }
+  const execution = /^\/v1\/executions\/([^/]+)$/.exec(path);
+  if (req.method === 'GET' && execution) {
+    const found = runner.execution(decodeURIComponent(execution[1] as string));
+    return found ? json(res, 200, found) : json(res, 404, { error: 'no such execution' });
   }
   json(res, 404, { error: `no route ${req.method} ${path}` });
 }

@@ -11,7 +11,9 @@ export {
   RunnerStartError,
   type RunnerStatus,
   type RunTaskOptions,
+  type ScheduledTaskSummary,
   type TaskSummary,
+  type WorkflowSummary,
   type WorkloadStatus,
 } from './local-runner.js';
 export { readLocalSecrets, secretsFor } from './local-secrets.js';
@@ -36,3 +38,13 @@ export { type ServiceConnectProxy, type ServiceTarget, startServiceConnectProxy 
 export * from './load-balancer/index.js';
 export { LOCAL_REGION, startWebLayer, type WebLayer, type WebLayerOptions } from './web-layer.js';
 export * from './sqs/index.js';
+export * from './batch/index.js';
+export * from './workflows/index.js';
+export * from './scheduler/index.js';
+export { batchJobDefinitions, batchJobQueues } from './batch-definitions.js';
+export {
+  describedTask,
+  localWorkflowTargets,
+  runTaskSyncHandler,
+  sqsSendMessageHandler,
+} from './workflow-resources.js';

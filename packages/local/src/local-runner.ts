@@ -1,14 +1,18 @@
 // The local runner: the whole system on one machine — database, pre-deploy tasks, services, task runs — like ECS.
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import {
-  isServiceKind,
   queueUrlVariable,
   serviceUrlVariable,
   type System,
   type Workload,
+  workflowDefinition,
 } from '@hello-fargate/workload';
+import { type BatchEndpoint, LocalBatch, startBatchEndpoint } from './batch/index.js';
+import { batchJobDefinitions, batchJobQueues } from './batch-definitions.js';
 import { type Bundle, bundleWorkload } from './bundle-workload.js';
 import { type ControlServer, startControlServer } from './control-server.js';
 import { formatLine } from './format-line.js';
@@ -20,7 +24,16 @@ import { type ServiceConnectProxy, startServiceConnectProxy } from './service-co
 import { type SqsEndpoint, startSqsEndpoint } from './sqs/index.js';
 import { LOCAL_REGION, startWebLayer, type WebLayer } from './web-layer.js';
 import { type RestartPolicy, ServiceController, type ServiceSnapshot } from './service-controller.js';
+import { type Clock, type Scheduler, startScheduler } from './scheduler/index.js';
 import { newTaskId, TaskProcess, type TaskResult } from './task-process.js';
+import {
+  localStateMachine,
+  localWorkflowTargets,
+  runTaskSyncHandler,
+  sqsSendMessageHandler,
+  workflowResources,
+} from './workflow-resources.js';
+import { type ExecutionRecord, type HistoryEvent, LocalWorkflows } from './workflows/index.js';
 
 export interface LocalRunnerOptions {
   readonly system: System;
@@ -55,6 +68,49 @@ export interface LocalRunnerOptions {
    * keep being replaced, and give up on a crash loop). @default 60
    */
   readonly readyTimeoutSeconds?: number;
+  /** Clock the scheduler reads and sets its timers with (tests pass a ManualClock). @default - the system clock */
+  readonly clock?: Clock;
+  /** Fire the declared schedules (workflows, scheduled tasks) while running. @default true */
+  readonly schedules?: boolean;
+  /** Port of the local AWS Batch API endpoint; 0 picks a free one, a busy port falls back to a free one. @default 0 */
+  readonly batchPort?: number;
+  /**
+   * Most Batch containers running at once on this machine, on top of each queue's maxvCpus (a laptop has fewer
+   * cores than a compute environment). @default 4 × the number of CPUs
+   */
+  readonly batchMaxConcurrentContainers?: number;
+  /** Smallest attemptDurationSeconds accepted (AWS Batch: 60); tests lower it. @default 60 */
+  readonly batchMinimumAttemptDurationSeconds?: number;
+  /** Seconds between SIGTERM and SIGKILL when Batch stops a container at its timeout (AWS Batch: 30). @default 30 */
+  readonly batchKillGraceSeconds?: number;
+  /** Multiplies the workflows' Retry intervals (tests use a small value). @default 1 */
+  readonly workflowRetryIntervalScale?: number;
+}
+
+/** A workflow as `hf workflow list` and the console show it. */
+export interface WorkflowSummary {
+  readonly name: string;
+  readonly description: string;
+  readonly steps: readonly string[];
+  readonly schedule?: {
+    readonly expression: string;
+    readonly timezone: string;
+    readonly enabled: boolean;
+    readonly next?: string;
+  };
+  readonly lastExecution?: ExecutionRecord;
+}
+
+/** A scheduled task (a scheduledjob with a schedule trigger) as the status shows it. */
+export interface ScheduledTaskSummary {
+  readonly workload: string;
+  readonly expression: string;
+  readonly timezone: string;
+  readonly enabled: boolean;
+  readonly next?: string;
+  readonly lastFiredAt?: string;
+  /** Invocations that could not start the task (what the Scheduler's DLQ receives in AWS). */
+  readonly failedInvocations: number;
 }
 
 export interface RunTaskOptions {
@@ -66,6 +122,8 @@ export interface RunTaskOptions {
   readonly startedBy?: string;
   /** Receives the task's output lines as they come. @default - none beyond the runner's output */
   readonly onLine?: (line: string) => void;
+  /** Seconds between SIGTERM and SIGKILL when it is stopped. @default - the workload's stopTimeoutSeconds */
+  readonly stopTimeoutSeconds?: number;
 }
 
 export interface WorkloadStatus {
@@ -104,6 +162,12 @@ export interface RunnerStatus {
   readonly database: { readonly kind: 'pglite' | 'external'; readonly url: string };
   readonly workloads: WorkloadStatus[];
   readonly tasks: TaskSummary[];
+  /** Load balancer listener of each external workload, by workload name. */
+  readonly listeners: Record<string, string>;
+  readonly workflows: WorkflowSummary[];
+  readonly scheduledTasks: ScheduledTaskSummary[];
+  /** The local Batch: its job queues and each batchjob's declared queue (job definition → queue). */
+  readonly batch?: { readonly jobQueues: string[]; readonly jobDefinitions: Record<string, string> };
 }
 
 /** Thrown when start-up cannot complete; the runner has already cleaned up. */
@@ -125,6 +189,12 @@ export class LocalRunner {
   private readonly proxies = new Map<string, ServiceConnectProxy>();
   private web: WebLayer | undefined;
   private sqs: SqsEndpoint | undefined;
+  private sqsClient: SQSClient | undefined;
+  private batchEngine: LocalBatch | undefined;
+  private batchEndpoint: BatchEndpoint | undefined;
+  private workflowEngine: LocalWorkflows | undefined;
+  private scheduler: Scheduler | undefined;
+  private readonly scheduledTasks = new Map<string, { lastFiredAt?: string; failedInvocations: number }>();
   private readonly oneShot = new Map<string, { task: TaskProcess; workload: Workload }>();
   private readonly history: TaskSummary[] = [];
   private secrets: Record<string, string> = {};
@@ -188,17 +258,240 @@ export class LocalRunner {
     this.control = await startControlServer(this, await freePort(this.options.controlPort ?? 0));
     await this.startServiceConnect();
     await this.startQueues();
+    await this.startBatch();
+    this.startWorkflows();
     if (this.options.services ?? true) await this.startWeb();
     this.writeRunnerFile();
 
     if (this.options.preDeploy ?? true) await this.runPreDeploy();
     if (this.options.services ?? true) await this.startServices();
+    if ((this.options.services ?? true) && (this.options.schedules ?? true)) this.startSchedules();
+  }
+
+  /** The local Batch engine (tests and the console). */
+  get batch(): LocalBatch | undefined {
+    return this.batchEngine;
+  }
+
+  /** The local Step Functions executor (tests and the console). */
+  get workflows(): LocalWorkflows | undefined {
+    return this.workflowEngine;
+  }
+
+  /** Starts an execution of a workflow now (`hf workflow run-now`). */
+  startWorkflow(name: string, input: unknown, startedBy = 'run-now'): ExecutionRecord {
+    this.options.system.workflow(name);
+    if (!this.workflowEngine) throw new Error('workflows are not running');
+    const execution = this.workflowEngine.startExecution(name, input, { startedBy });
+    return this.workflowEngine.describeExecution(execution.executionArn) as ExecutionRecord;
+  }
+
+  /** An execution and its history, or undefined when there is none with that ARN. */
+  execution(arn: string): { execution: ExecutionRecord; history: HistoryEvent[] } | undefined {
+    const execution = this.workflowEngine?.describeExecution(arn);
+    if (!execution || !this.workflowEngine) return undefined;
+    return { execution, history: this.workflowEngine.history(arn) };
+  }
+
+  /** The executions of a workflow, newest first. */
+  executions(name: string): ExecutionRecord[] {
+    this.options.system.workflow(name);
+    return this.workflowEngine?.listExecutions(name) ?? [];
+  }
+
+  private workflowSummaries(): WorkflowSummary[] {
+    const next = new Map((this.scheduler?.nextFireTimes() ?? []).map((n) => [n.name, n.next]));
+    return this.options.system.workflows.map((workflow) => {
+      const last = this.workflowEngine?.listExecutions(workflow.name)[0];
+      const at = next.get(`workflow:${workflow.name}`);
+      return {
+        name: workflow.name,
+        description: workflow.description,
+        steps: workflow.steps.map((s) => s.name),
+        ...(workflow.schedule
+          ? {
+              schedule: {
+                expression: workflow.schedule.expression,
+                timezone: workflow.schedule.timezone,
+                enabled: workflow.schedule.enabled,
+                ...(at ? { next: at.toISOString() } : {}),
+              },
+            }
+          : {}),
+        ...(last ? { lastExecution: last } : {}),
+      };
+    });
+  }
+
+  private scheduledTaskSummaries(): ScheduledTaskSummary[] {
+    const next = new Map((this.scheduler?.nextFireTimes() ?? []).map((n) => [n.name, n.next]));
+    return this.options.system.workloads.flatMap((workload) => {
+      const trigger = workload.trigger;
+      if (trigger?.type !== 'schedule') return [];
+      const state = this.scheduledTasks.get(workload.name);
+      const at = next.get(`task:${workload.name}`);
+      return [
+        {
+          workload: workload.name,
+          expression: trigger.expression,
+          timezone: trigger.timezone,
+          enabled: trigger.enabled,
+          ...(at ? { next: at.toISOString() } : {}),
+          ...(state?.lastFiredAt ? { lastFiredAt: state.lastFiredAt } : {}),
+          failedInvocations: state?.failedInvocations ?? 0,
+        },
+      ];
+    });
+  }
+
+  /** The local AWS Batch and its API endpoint, when the system declares job queues. */
+  private async startBatch(): Promise<void> {
+    const { system } = this.options;
+    if (system.jobQueues.length === 0) return;
+    this.batchEngine = new LocalBatch({
+      region: LOCAL_REGION,
+      jobQueues: batchJobQueues(system),
+      jobDefinitions: batchJobDefinitions(system),
+      stateDir: this.stateDir,
+      killGraceSeconds: this.options.batchKillGraceSeconds ?? 30,
+      minimumAttemptDurationSeconds: this.options.batchMinimumAttemptDurationSeconds ?? 60,
+      maxConcurrentContainers: this.options.batchMaxConcurrentContainers ?? 4 * availableParallelism(),
+      runContainer: (spec) => {
+        const task = this.startTask(spec.definition.name, {
+          args: spec.command,
+          environment: { ...spec.environment, AWS_REGION: LOCAL_REGION },
+          startedBy: `batch:${spec.jobId}`,
+          stopTimeoutSeconds: spec.killGraceSeconds,
+        });
+        return {
+          started: task.then((t) => t.started),
+          result: task.then(async (t) => {
+            const result = await t.stopped;
+            return {
+              exitCode: result.exitCode,
+              ...(result.exitCode === null
+                ? { reason: result.signal ? `killed by ${result.signal}` : result.stoppedReason }
+                : {}),
+            };
+          }),
+          stop: (reason) => {
+            void task.then(
+              (t) => t.stop(reason),
+              () => undefined,
+            );
+          },
+        };
+      },
+    });
+    this.batchEngine.on('change', (change) => {
+      if (change.arrayJobId !== undefined) return;
+      const reason = change.statusReason ? ` (${change.statusReason})` : '';
+      if (change.status === 'SUBMITTED' || change.status === 'SUCCEEDED' || change.status === 'FAILED') {
+        this.out(`batch      ${change.jobName} ${change.jobId} ${change.status}${reason}`);
+      }
+    });
+    const preferred = this.options.batchPort ?? 0;
+    const start = (port: number) => startBatchEndpoint({ batch: this.batchEngine as LocalBatch, port });
+    this.batchEndpoint = await start(preferred).catch((error: NodeJS.ErrnoException) => {
+      if (preferred !== 0 && error.code === 'EADDRINUSE') return start(0);
+      throw error;
+    });
+    this.out(
+      `batch      ${this.batchEndpoint.url} (job queues ${system.jobQueues.map((q) => `${q.name} maxvCpus ${q.maxvCpus}`).join(', ')}; \`hf batch submit\`)`,
+    );
+  }
+
+  /** The workflows' state machines, generated from the declarations exactly as CDK deploys them. */
+  private startWorkflows(): void {
+    const { system } = this.options;
+    if (system.workflows.length === 0) return;
+    const targets = localWorkflowTargets(system, (name) => this.sqs?.queueUrl(name));
+    this.workflowEngine = new LocalWorkflows({
+      workflows: system.workflows.map((workflow) => ({
+        name: workflow.name,
+        definition: localStateMachine(workflowDefinition(workflow, targets(workflow.notifyQueue))),
+      })),
+      resources: workflowResources(
+        runTaskSyncHandler({
+          system,
+          startTask: (workload, run) => this.startTask(workload, run),
+        }),
+        sqsSendMessageHandler(() => this.sqsClient),
+      ),
+      stateDir: this.stateDir,
+      region: LOCAL_REGION,
+      retryIntervalScale: this.options.workflowRetryIntervalScale ?? 1,
+      output: (line) => this.out(`workflow   ${line}`),
+    });
+    this.out(`workflows  ${system.workflows.map((w) => w.name).join(', ')} (\`hf workflow run-now <name>\`)`);
+  }
+
+  /** Fires workflow schedules and scheduled tasks from now on (missed fire times are not made up). */
+  private startSchedules(): void {
+    const { system } = this.options;
+    const entries = [
+      ...system.workflows.flatMap((workflow) => {
+        const schedule = workflow.schedule;
+        if (!schedule?.enabled) return [];
+        return [
+          {
+            name: `workflow:${workflow.name}`,
+            schedule: schedule.schedule,
+            fire: (scheduledTime: Date) => {
+              this.startWorkflow(
+                workflow.name,
+                { ...schedule.input, scheduledTime: scheduledTime.toISOString() },
+                `schedule:${workflow.name}`,
+              );
+            },
+          },
+        ];
+      }),
+      ...system.workloads.flatMap((workload) => {
+        const trigger = workload.trigger;
+        if (trigger?.type !== 'schedule' || !trigger.enabled) return [];
+        return [
+          {
+            name: `task:${workload.name}`,
+            schedule: trigger.schedule,
+            fire: async (scheduledTime: Date) => {
+              const state = this.scheduledTasks.get(workload.name) ?? { failedInvocations: 0 };
+              this.scheduledTasks.set(workload.name, { ...state, lastFiredAt: scheduledTime.toISOString() });
+              try {
+                await this.startTask(workload.name, { args: trigger.command, startedBy: `schedule:${workload.name}` });
+              } catch (error) {
+                // In AWS a RunTask the Scheduler cannot make goes to the schedule's DLQ after its retries.
+                this.scheduledTasks.set(workload.name, {
+                  lastFiredAt: scheduledTime.toISOString(),
+                  failedInvocations: state.failedInvocations + 1,
+                });
+                throw error;
+              }
+            },
+          },
+        ];
+      }),
+    ];
+    if (entries.length === 0) return;
+    this.scheduler = startScheduler(entries, {
+      ...(this.options.clock ? { clock: this.options.clock } : {}),
+      onError: (name, error) => this.out(`schedule   ${name} failed to start: ${(error as Error).message}`),
+    });
+    for (const { name, next } of this.scheduler.nextFireTimes()) {
+      this.out(`schedule   ${name} next at ${next ? next.toISOString() : 'never'}`);
+    }
   }
 
   /** Runs one task of a workload like ECS RunTask and resolves when it has stopped. */
   async runTask(name: string, options: RunTaskOptions = {}): Promise<TaskResult> {
+    const task = await this.startTask(name, options);
+    return task.stopped;
+  }
+
+  /** Starts one task of a workload like ECS RunTask; it is tracked (status, history) until it stops. */
+  async startTask(name: string, options: RunTaskOptions = {}): Promise<TaskProcess> {
     const workload = this.options.system.workload(name);
-    if (isServiceKind(workload.kind) && workload.port !== undefined && options.args === undefined) {
+    if (workload.isService && workload.port !== undefined && options.args === undefined) {
       throw new Error(`workload "${name}" is a ${workload.kind} service; run-task needs a command for it`);
     }
     const task = await this.launch(workload, {
@@ -206,12 +499,14 @@ export class LocalRunner {
       startedBy: options.startedBy ?? 'run-task',
       environment: options.environment ?? {},
       ...(options.onLine ? { onLine: options.onLine } : {}),
+      ...(options.stopTimeoutSeconds !== undefined ? { stopTimeoutSeconds: options.stopTimeoutSeconds } : {}),
     });
     this.oneShot.set(task.id, { task, workload });
-    const result = await task.stopped;
-    this.oneShot.delete(task.id);
-    this.remember(task, result);
-    return result;
+    void task.stopped.then((result) => {
+      this.oneShot.delete(task.id);
+      this.remember(task, result);
+    });
+    return task;
   }
 
   /** The listener URL of the (first) workload of that kind. */
@@ -257,6 +552,7 @@ export class LocalRunner {
         webapi: this.listenerUrl('webapi'),
         identityIssuer: this.web?.identity.issuer ?? null,
         sqs: this.sqs?.url ?? null,
+        batch: this.batchEndpoint?.url ?? null,
         database: this.databaseUrl,
         metadata: this.metadata?.url ?? null,
       },
@@ -265,6 +561,19 @@ export class LocalRunner {
       database: { kind: this.database ? 'pglite' : 'external', url: this.databaseUrl },
       workloads,
       tasks: [...this.history],
+      listeners: Object.fromEntries([...(this.web?.listeners ?? new Map())].map(([name, l]) => [name, l.url])),
+      workflows: this.workflowSummaries(),
+      scheduledTasks: this.scheduledTaskSummaries(),
+      ...(this.batchEngine
+        ? {
+            batch: {
+              jobQueues: this.options.system.jobQueues.map((q) => q.name),
+              jobDefinitions: Object.fromEntries(
+                this.options.system.workloads.flatMap((w) => (w.batch ? [[w.name, w.batch.jobQueue]] : [])),
+              ),
+            },
+          }
+        : {}),
     };
   }
 
@@ -275,6 +584,10 @@ export class LocalRunner {
   }
 
   private async shutdown(): Promise<void> {
+    this.scheduler?.stop();
+    await this.workflowEngine?.close();
+    await this.batchEngine?.close();
+    await this.batchEndpoint?.close();
     await Promise.all([
       ...[...this.services.values()].map((s) => s.stop()),
       ...[...this.oneShot.values()].map(({ task }) => task.stop('Runner shutting down')),
@@ -359,6 +672,11 @@ export class LocalRunner {
       throw error;
     });
     await this.sqs.createQueues(queues);
+    this.sqsClient = new SQSClient({
+      endpoint: this.sqs.url,
+      region: LOCAL_REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     this.out(
       `sqs        ${this.sqs.url} (${queues.map((q) => `${q.name} + ${q.dlqName}`).join(', ')}; durable in ${join(this.stateDir, 'sqs')})`,
     );
@@ -444,6 +762,7 @@ export class LocalRunner {
       startedBy: string;
       environment: Readonly<Record<string, string>>;
       onLine?: (line: string) => void;
+      stopTimeoutSeconds?: number;
     },
   ): Promise<TaskProcess> {
     const bundle = this.bundles.get(workload.name);
@@ -475,7 +794,7 @@ export class LocalRunner {
       command: [process.execPath, '--enable-source-maps', bundle.entryFile, ...run.args],
       env,
       cwd: join(this.stateDir, 'build', workload.name),
-      stopTimeoutSeconds: workload.stopTimeoutSeconds,
+      stopTimeoutSeconds: run.stopTimeoutSeconds ?? workload.stopTimeoutSeconds,
       logFile: join(this.stateDir, 'logs', workload.name, `${id}.log`),
       startedBy: run.startedBy,
       ...(port !== undefined ? { port } : {}),

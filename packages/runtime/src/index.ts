@@ -35,3 +35,5 @@ export { isValidRequestId, REQUEST_ID_HEADER, requestIdFrom } from './http/reque
 export { type HttpServer, serveHttp, type ServeHttpOptions } from './http/serve-http.js';
 export { ServiceError, type ServiceErrorCode, type ServiceErrorProps } from './http/service-error.js';
 export { drainGraceSeconds, EXIT_MARGIN_SECONDS } from './drain-grace-seconds.js';
+export { readWorkflowStep, type WorkflowStep } from './workflow-step.js';
+export { type BatchArrayChild, MAX_BATCH_ARRAY_SIZE, MAX_BATCH_ATTEMPTS, readBatchArray } from './batch-array.js';

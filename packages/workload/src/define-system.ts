@@ -2,7 +2,9 @@
 
 import { DeclarationError } from './declaration-error.js';
 import type { Workload } from './define-workload.js';
+import type { JobQueue } from './define-job-queue.js';
 import { defineQueue, type Queue } from './define-queue.js';
+import type { Workflow } from './define-workflow.js';
 
 /** A queue the system owns: made with `defineQueue` (its knobs and DLQ), or just `{ name }` for the defaults. */
 export type QueueDeclaration = Queue | { readonly name: string };
@@ -24,6 +26,10 @@ export interface SystemProps {
   readonly queues?: readonly QueueDeclaration[];
   /** OAuth resource servers and scopes that machine clients are granted (Cognito user pool resource servers). @default - none */
   readonly resourceServers?: readonly ResourceServerDeclaration[];
+  /** Workflows of task steps (scheduledjobs), made with `defineWorkflow`. @default - none */
+  readonly workflows?: readonly Workflow[];
+  /** AWS Batch job queues the batchjobs submit to, made with `defineJobQueue`. @default - none */
+  readonly jobQueues?: readonly JobQueue[];
 }
 
 export interface System {
@@ -34,8 +40,14 @@ export interface System {
   readonly resourceServers: readonly ResourceServerDeclaration[];
   /** Every scope of every resource server, e.g. `orders/read`. */
   readonly scopes: readonly string[];
+  readonly workflows: readonly Workflow[];
+  readonly jobQueues: readonly JobQueue[];
   /** The workload with this name; throws a clear error when there is none. */
   workload(name: string): Workload;
+  /** The workflow with this name; throws a clear error when there is none. */
+  workflow(name: string): Workflow;
+  /** The job queue with this name; throws a clear error when there is none. */
+  jobQueue(name: string): JobQueue;
 }
 
 /** Declares the system. Throws a DeclarationError for duplicates and dependencies on things not declared. */
@@ -112,16 +124,64 @@ export function defineSystem(props: SystemProps): System {
       }
     });
   }
+  const jobQueues = new Map<string, JobQueue>();
+  for (const queue of props.jobQueues ?? []) {
+    if (jobQueues.has(queue.name)) throw new DeclarationError('system', `jobQueues.${queue.name}`, 'is declared twice');
+    jobQueues.set(queue.name, queue);
+  }
+  for (const workload of props.workloads) {
+    if (workload.batch && !jobQueues.has(workload.batch.jobQueue)) {
+      throw new DeclarationError(
+        workload.name,
+        'batch.jobQueue',
+        `unknown job queue "${workload.batch.jobQueue}"${known(jobQueues)}; declare it with defineJobQueue in jobQueues`,
+      );
+    }
+  }
+  const workflows = new Map<string, Workflow>();
+  for (const workflow of props.workflows ?? []) {
+    if (workflows.has(workflow.name)) {
+      throw new DeclarationError(workflow.name, 'name', 'is declared twice in the system', 'workflow');
+    }
+    workflows.set(workflow.name, workflow);
+    checkWorkflow(workflow, byName, queueNames);
+  }
   return Object.freeze({
     name: props.name,
     workloads: [...props.workloads],
     queues: [...queues],
     resourceServers: [...resourceServers],
     scopes,
+    workflows: [...workflows.values()],
+    jobQueues: [...jobQueues.values()],
     workload(name: string): Workload {
       const found = byName.get(name);
       if (!found)
         throw new DeclarationError(name, 'name', `no such workload in system "${props.name}"${known(byName)}`);
+      return found;
+    },
+    workflow(name: string): Workflow {
+      const found = workflows.get(name);
+      if (!found) {
+        throw new DeclarationError(
+          name,
+          'name',
+          `no such workflow in system "${props.name}"${known(workflows)}`,
+          'workflow',
+        );
+      }
+      return found;
+    },
+    jobQueue(name: string): JobQueue {
+      const found = jobQueues.get(name);
+      if (!found) {
+        throw new DeclarationError(
+          name,
+          'name',
+          `no such job queue in system "${props.name}"${known(jobQueues)}`,
+          'job queue',
+        );
+      }
       return found;
     },
   });
@@ -130,4 +190,36 @@ export function defineSystem(props: SystemProps): System {
 function known(names: Map<string, unknown> | Set<string>): string {
   const list = [...names.keys()];
   return list.length > 0 ? `; declared: ${list.join(', ')}` : '';
+}
+
+/** A workflow's steps run task workloads of the system, and its notification queue is one of the system's. */
+function checkWorkflow(workflow: Workflow, workloads: Map<string, Workload>, queueNames: Set<string>): void {
+  workflow.steps.forEach((step, i) => {
+    const field = `steps[${i}].workload`;
+    const workload = workloads.get(step.workload);
+    if (!workload) {
+      throw new DeclarationError(
+        workflow.name,
+        field,
+        `unknown workload "${step.workload}"${known(workloads)}`,
+        'workflow',
+      );
+    }
+    if ((workload.kind !== 'scheduledjob' && workload.kind !== 'oneoff') || workload.isService) {
+      throw new DeclarationError(
+        workflow.name,
+        field,
+        `"${step.workload}" is a ${workload.trigger?.type === 'service' ? 'scheduledjob with a service trigger' : workload.kind}; steps run scheduledjob or oneoff tasks to completion`,
+        'workflow',
+      );
+    }
+  });
+  if (workflow.notifyQueue !== undefined && !queueNames.has(workflow.notifyQueue)) {
+    throw new DeclarationError(
+      workflow.name,
+      'notifyQueue',
+      `unknown queue "${workflow.notifyQueue}"${known(queueNames)}`,
+      'workflow',
+    );
+  }
 }

@@ -2,9 +2,11 @@
 
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type BatchJobOptions, type ResolvedBatchJobOptions, resolveBatchJobOptions } from './batch-job-options.js';
 import { DeclarationError } from './declaration-error.js';
 import { describeMemoryFor, FARGATE_CPU_VALUES, FARGATE_MEMORY_BY_CPU } from './fargate-sizes.js';
 import { HTTP_KINDS, isServiceKind, WORKLOAD_KINDS, type WorkloadKind } from './workload-kind.js';
+import { type ResolvedWorkloadTrigger, resolveScheduleTrigger, type WorkloadTrigger } from './workload-trigger.js';
 
 /** A container health check, with the ECS container health check's semantics. */
 export interface HealthCheckOptions {
@@ -101,6 +103,15 @@ export interface WorkloadProps {
    * the bundle, so the app finds them relative to its own module in both runtimes. @default - none
    */
   readonly assets?: readonly string[];
+  /** AWS Batch settings: job queue, retry strategy, attempt timeout. batchjob only, and required for it. */
+  readonly batch?: BatchJobOptions;
+  /**
+   * How a scheduledjob is started on its own: `{ type: 'schedule', expression }` runs it on a schedule (EventBridge
+   * Scheduler → ECS RunTask), `{ type: 'service', port }` runs it as an always-on service behind an ALB with JWT
+   * validation. Changing it swaps only the trigger's resources. scheduledjob only.
+   * @default - none: started only by workflow steps and `hf run-task`
+   */
+  readonly trigger?: WorkloadTrigger;
 }
 
 /** A workload with every default resolved and every field checked. */
@@ -129,7 +140,11 @@ export interface Workload {
   readonly preDeploy: readonly (readonly string[])[];
   readonly localSeed: readonly (readonly string[])[];
   readonly assets: readonly string[];
-  /** True for kinds that run as long-lived ECS services. */
+  /** AWS Batch settings of a batchjob; undefined for other kinds. */
+  readonly batch: ResolvedBatchJobOptions | undefined;
+  /** The trigger of a scheduledjob; undefined when it has none. */
+  readonly trigger: ResolvedWorkloadTrigger | undefined;
+  /** True for kinds that run as long-lived ECS services, and for a scheduledjob with a service trigger. */
   readonly isService: boolean;
 }
 
@@ -143,13 +158,49 @@ export const RESERVED_ENVIRONMENT = [
   'HF_WORKLOAD',
   'NODE_ENV',
   'STOP_TIMEOUT_SECONDS',
+  'WORKFLOW_NAME',
+  'WORKFLOW_STEP',
+  'WORKFLOW_EXECUTION_ID',
+  'WORKFLOW_INPUT',
 ] as const;
 
 const NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 /** Declares a workload. Throws a DeclarationError naming the workload and field when anything is invalid. */
-export function defineWorkload(props: WorkloadProps): Workload {
+export function defineWorkload(declared: WorkloadProps): Workload {
+  const label = typeof declared?.name === 'string' && declared.name !== '' ? declared.name : '(unnamed)';
+  const props = withServiceTrigger(declared, (field, problem) => {
+    throw new DeclarationError(label, field, problem);
+  });
+  return resolveWorkload(props, declared.trigger);
+}
+
+/**
+ * A service trigger makes the scheduledjob a service: its port, count, health check and a JWT-validating load
+ * balancer come from the trigger, so every later check (and the runner and CDK) treats it like any other service.
+ */
+function withServiceTrigger(props: WorkloadProps, fail: Fail): WorkloadProps {
+  const trigger = props.trigger;
+  if (trigger === undefined) return props;
+  if (props.kind !== 'scheduledjob') fail('trigger', `is for scheduledjob workloads, not ${props.kind}`);
+  if (trigger.type === 'schedule') return props;
+  if (trigger.type !== 'service')
+    fail('trigger.type', `"${String((trigger as { type?: unknown }).type)}" is not schedule or service`);
+  for (const field of ['port', 'desiredCount', 'minCount', 'maxCount', 'healthCheck', 'loadBalancer'] as const) {
+    if (props[field] !== undefined) fail(field, `comes from the service trigger; set it in trigger instead`);
+  }
+  if (!isIntegerIn(trigger.port, 1, 65535)) fail('trigger.port', 'must be an integer from 1 to 65535');
+  return {
+    ...props,
+    port: trigger.port,
+    desiredCount: trigger.desiredCount ?? 1,
+    healthCheck: { path: trigger.healthCheckPath ?? '/health' },
+    loadBalancer: { authentication: 'jwt', localPort: trigger.localPort ?? 8082 },
+  };
+}
+
+function resolveWorkload(props: WorkloadProps, trigger: WorkloadTrigger | undefined): Workload {
   const label = typeof props?.name === 'string' && props.name !== '' ? props.name : '(unnamed)';
   const fail = (field: string, problem: string): never => {
     throw new DeclarationError(label, field, problem);
@@ -161,7 +212,7 @@ export function defineWorkload(props: WorkloadProps): Workload {
   if (!WORKLOAD_KINDS.includes(props.kind)) {
     fail('kind', `"${String(props.kind)}" is not one of ${WORKLOAD_KINDS.join(', ')}`);
   }
-  const isService = isServiceKind(props.kind);
+  const isService = isServiceKind(props.kind) || trigger?.type === 'service';
   const directory = resolveDirectory(props.directory, fail);
   const entry = props.entry ?? 'apps/main.ts';
   if (isAbsolute(entry) || entry.startsWith('..')) fail('entry', 'must be a path inside the workload directory');
@@ -174,7 +225,7 @@ export function defineWorkload(props: WorkloadProps): Workload {
     fail('memory', `${memory} MiB is not valid with cpu ${cpu}; Fargate allows ${describeMemoryFor(cpu)} MiB`);
   }
 
-  const needsPort = HTTP_KINDS.includes(props.kind);
+  const needsPort = HTTP_KINDS.includes(props.kind) || trigger?.type === 'service';
   if (props.port !== undefined && !isIntegerIn(props.port, 1, 65535))
     fail('port', 'must be an integer from 1 to 65535');
   if (needsPort && props.port === undefined) fail('port', `is required for a ${props.kind} workload`);
@@ -208,7 +259,15 @@ export function defineWorkload(props: WorkloadProps): Workload {
       fail('assets', `"${asset}" must stay inside the workload directory`);
   }
 
-  const loadBalancer = resolveLoadBalancer(props, fail);
+  const loadBalancer = resolveLoadBalancer(props, trigger?.type === 'service', fail);
+  const batch = resolveBatchJobOptions(props.batch, props.kind, fail);
+  const command = [...(props.command ?? [])];
+  const resolvedTrigger: ResolvedWorkloadTrigger | undefined =
+    trigger === undefined
+      ? undefined
+      : trigger.type === 'schedule'
+        ? resolveScheduleTrigger(trigger, command, fail)
+        : Object.freeze({ type: 'service' as const, command: [...(trigger.command ?? command)] });
   let serviceConnect: Workload['serviceConnect'];
   if (props.kind === 'backend') {
     serviceConnect = { dnsName: props.serviceConnect?.dnsName ?? props.name };
@@ -224,7 +283,7 @@ export function defineWorkload(props: WorkloadProps): Workload {
     description: props.description ?? '',
     directory,
     entry,
-    command: [...(props.command ?? [])],
+    command: resolvedTrigger?.type === 'service' ? [...resolvedTrigger.command] : command,
     cpu,
     memory,
     port: props.port,
@@ -243,6 +302,8 @@ export function defineWorkload(props: WorkloadProps): Workload {
     preDeploy: preDeploy.map((run) => [...run]),
     localSeed: localSeed.map((run) => [...run]),
     assets: [...assets],
+    batch,
+    trigger: resolvedTrigger,
     isService,
   });
 }
@@ -256,8 +317,8 @@ type Fail = (field: string, problem: string) => never;
 
 const DEFAULT_LISTENER_PORTS: Partial<Record<WorkloadKind, number>> = { webapp: 8080, webapi: 8081 };
 
-function resolveLoadBalancer(props: WorkloadProps, fail: Fail): Workload['loadBalancer'] {
-  const external = props.kind === 'webapp' || props.kind === 'webapi';
+function resolveLoadBalancer(props: WorkloadProps, serviceTrigger: boolean, fail: Fail): Workload['loadBalancer'] {
+  const external = props.kind === 'webapp' || props.kind === 'webapi' || serviceTrigger;
   if (!external) {
     if (props.loadBalancer) fail('loadBalancer', `is for webapp and webapi workloads, not ${props.kind}`);
     return undefined;

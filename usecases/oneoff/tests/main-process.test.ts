@@ -77,12 +77,19 @@ describe.each(backends)('oneoff main.ts on $name', (backend) => {
     }
     expect(runs.map((run) => run.code)).toEqual([0, 0]);
     expect(runs.map((run) => run.stderr)).toEqual(['', '']);
-    expect(runs.map((run) => appliedLines(run).length).sort()).toEqual([0, 4]);
+    expect(runs.map((run) => appliedLines(run).length).sort()).toEqual([0, 6]);
     const recorded = await withClient(url, async (client) => {
       const { rows } = await client.query<{ name: string }>('SELECT name FROM pgmigrations ORDER BY id');
       return rows.map((row) => row.name);
     });
-    expect(recorded).toEqual(['0001_customers', '0002_products', '0003_orders', '0004_outbox_and_background_jobs']);
+    expect(recorded).toEqual([
+      '0001_customers',
+      '0002_products',
+      '0003_orders',
+      '0004_outbox_and_background_jobs',
+      '0005_sales_reports',
+      '0006_order_scores',
+    ]);
   });
 
   it('`migrate-status` then `import --skip-invalid` work against the migrated database', async () => {
@@ -93,7 +100,7 @@ describe.each(backends)('oneoff main.ts on $name', (backend) => {
     const imported = await runEntry(url, 'import', '--skip-invalid');
 
     expect(status.code).toBe(0);
-    expect(status.logs.map((log) => log.msg)).toContain('4 migrations applied, none pending');
+    expect(status.logs.map((log) => log.msg)).toContain('6 migrations applied, none pending');
     expect(imported.code).toBe(0);
     expect(imported.logs.map((log) => log.msg)).toContain(
       'imported customers: 42 inserted, 0 updated, 0 unchanged, 0 rejected; products: 31 inserted, 0 updated, 0 unchanged, 0 rejected',

@@ -9,13 +9,19 @@ import { migrationsDir } from '../apps/app-folders.js';
 
 const domainTables = [
   'customers',
+  'daily_sales_reports',
   'invoices',
   'notifications',
   'order_lines',
+  'order_scores',
+  'order_stats_snapshots',
   'orders',
   'outbox',
   'processed_jobs',
   'products',
+  'rescore_shards',
+  'sales_report_extracts',
+  'sales_report_staged_orders',
 ];
 
 async function tables(url: string): Promise<string[]> {
@@ -59,6 +65,8 @@ describe.each(backends)('oneoff migrations on $name', (backend) => {
       '0002_products.sql',
       '0003_orders.sql',
       '0004_outbox_and_background_jobs.sql',
+      '0005_sales_reports.sql',
+      '0006_order_scores.sql',
     ]);
     expect(second.applied).toEqual([]);
     expect(await tables(url)).toEqual(domainTables);
@@ -147,7 +155,7 @@ describe.each(backends)('oneoff migrations on $name', (backend) => {
     const again = await migrate({ dir: migrationsDir, url, logger });
 
     expect(afterDown).toEqual([]);
-    expect(again.applied).toHaveLength(4);
+    expect(again.applied).toHaveLength(6);
     expect(await tables(url)).toEqual(domainTables);
   });
 });

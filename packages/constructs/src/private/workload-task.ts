@@ -239,7 +239,11 @@ export function createWorkloadTask(scope: Construct, options: WorkloadTaskOption
   return { taskDefinition, container, taskRole: taskDefinition.taskRole, executionRole };
 }
 
-function imageFromDockerfile(scope: Construct, options: WorkloadTaskOptions): ecs.ContainerImage {
+/** The image asset built from the workload's Dockerfile (also used by BatchJob, whose container is not a task's). */
+export function imageFromDockerfile(
+  scope: Construct,
+  options: Pick<WorkloadTaskOptions, 'workload' | 'buildContext' | 'dockerfile' | 'cpuArchitecture'>,
+): ecs.ContainerImage {
   const buildContext = options.buildContext as string;
   const file = options.dockerfile ?? relative(buildContext, join(options.workload.directory, 'Dockerfile'));
   if (!existsSync(join(buildContext, file))) {

@@ -1,0 +1,254 @@
+// `hf batch submit|describe|list`: AWS Batch jobs of the running local system, through its Batch API endpoint.
+
+import {
+  BatchClient,
+  DescribeJobsCommand,
+  type JobDetail,
+  type JobStatus,
+  type JobSummary,
+  ListJobsCommand,
+  SubmitJobCommand,
+} from '@aws-sdk/client-batch';
+import { CliError } from '../cli-error.js';
+import { stateDirFor } from '../load-system.js';
+import { ProgressBar } from '../progress-bar.js';
+import { fetchStatus, findRunner } from '../runner-client.js';
+
+export interface BatchCommandOptions {
+  readonly root: string;
+  /** `submit`, `describe` or `list`. */
+  readonly action: string;
+  readonly args: readonly string[];
+  /** submit: number of array children (2–10,000). @default - a single job */
+  readonly arraySize?: number;
+  /** submit: job queue. @default - the workload's declared batch.jobQueue; list: every queue */
+  readonly queue?: string;
+  /** submit: job name. @default `<workload>-<timestamp>` */
+  readonly name?: string;
+  /** submit: `jobId` or `jobId:N_TO_N|SEQUENTIAL`. @default - none */
+  readonly dependsOn?: readonly string[];
+  /** submit: return after submitting instead of following the job. @default false */
+  readonly noWait?: boolean;
+  /** submit: container command override (after `--`). @default - the workload's command */
+  readonly command?: readonly string[];
+  /** list: job status filter. @default - every status */
+  readonly status?: string;
+  /** list: children of this array job. @default - top-level jobs */
+  readonly arrayJob?: string;
+  /** describe/list: print the API's JSON. @default false */
+  readonly json?: boolean;
+  /** Client for tests. @default - one pointed at the runner's endpoint */
+  readonly client?: BatchClient;
+  /** Milliseconds between polls while following a job. @default 500 */
+  readonly pollMs?: number;
+}
+
+const STATUSES: readonly JobStatus[] = [
+  'SUBMITTED',
+  'PENDING',
+  'RUNNABLE',
+  'STARTING',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+];
+
+interface LocalBatch {
+  readonly client: BatchClient;
+  readonly queues: readonly string[];
+  /** Each batchjob workload's declared job queue. */
+  readonly defaultQueues: Readonly<Record<string, string>>;
+}
+
+async function localClient(root: string): Promise<LocalBatch> {
+  const runner = findRunner(stateDirFor(root));
+  if (!runner) throw new CliError('no local runner is running here; start it with `npm start`', 3);
+  const status = await fetchStatus(runner);
+  const endpoint = status.endpoints.batch;
+  if (!endpoint) throw new CliError('the running system declares no job queues (defineJobQueue in system.ts)', 3);
+  const client = new BatchClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  return { client, queues: status.batch?.jobQueues ?? [], defaultQueues: status.batch?.jobDefinitions ?? {} };
+}
+
+export async function batchCommand(options: BatchCommandOptions): Promise<number> {
+  const local: LocalBatch = options.client
+    ? { client: options.client, queues: options.queue ? [options.queue] : [], defaultQueues: {} }
+    : await localClient(options.root);
+  const { client, queues } = local;
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    switch (options.action) {
+      case 'submit':
+        return await submit(client, options, local.defaultQueues, print);
+      case 'describe': {
+        const id = options.args[0];
+        if (!id) throw new CliError('hf batch describe needs a job id', 2);
+        const [job] = (await client.send(new DescribeJobsCommand({ jobs: [id] }))).jobs ?? [];
+        if (!job) throw new CliError(`no job with id "${id}"`, 1);
+        if (options.json) print(JSON.stringify(job, null, 2));
+        else describeJob(job, print);
+        return 0;
+      }
+      case 'list':
+        return await list(client, options, queues, print);
+      default:
+        throw new CliError(`unknown action "${options.action}"; use submit, describe or list`, 2);
+    }
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    const name = (error as { name?: string }).name;
+    if (name === 'ClientException') throw new CliError((error as Error).message, 1);
+    throw error;
+  }
+}
+
+async function submit(
+  client: BatchClient,
+  options: BatchCommandOptions,
+  defaultQueues: Readonly<Record<string, string>>,
+  print: (line: string) => void,
+): Promise<number> {
+  const workload = options.args[0];
+  const definitions = Object.keys(defaultQueues);
+  if (!workload || options.args.length > 1) {
+    throw new CliError(
+      `hf batch submit needs one job definition (a batchjob workload${definitions.length ? `: ${definitions.join(', ')}` : ''}); command arguments go after "--"`,
+      2,
+    );
+  }
+  const jobQueue = options.queue ?? defaultQueues[workload];
+  if (!jobQueue) {
+    throw new CliError(
+      `"${workload}" is not a batchjob workload of this system${definitions.length ? ` (batchjobs: ${definitions.join(', ')})` : ''}; or pass --queue`,
+      2,
+    );
+  }
+  const dependsOn = (options.dependsOn ?? []).map((spec) => {
+    const [jobId, type] = spec.split(/:(?=N_TO_N$|SEQUENTIAL$)/);
+    return { jobId, ...(type ? { type: type as 'N_TO_N' | 'SEQUENTIAL' } : {}) };
+  });
+  const output = await client.send(
+    new SubmitJobCommand({
+      jobName:
+        options.name ??
+        `${workload}-${new Date()
+          .toISOString()
+          .replace(/[-:.TZ]/g, '')
+          .slice(0, 14)}`,
+      jobDefinition: workload,
+      jobQueue,
+      ...(options.arraySize !== undefined ? { arrayProperties: { size: options.arraySize } } : {}),
+      ...(dependsOn.length > 0 ? { dependsOn } : {}),
+      ...(options.command ? { containerOverrides: { command: [...options.command] } } : {}),
+    }),
+  );
+  const size = options.arraySize;
+  print(`submitted ${output.jobName} (job ${output.jobId}${size ? `, array of ${size}` : ''})`);
+  if (options.noWait) return 0;
+  return follow(client, output.jobId as string, options.pollMs ?? 500, print);
+}
+
+/** Follows a job until it settles: a progress bar for arrays, state changes for single jobs. */
+async function follow(
+  client: BatchClient,
+  jobId: string,
+  pollMs: number,
+  print: (line: string) => void,
+): Promise<number> {
+  const bar = new ProgressBar();
+  let lastStatus = '';
+  for (;;) {
+    const [job] = (await client.send(new DescribeJobsCommand({ jobs: [jobId] }))).jobs ?? [];
+    if (!job) throw new CliError(`job ${jobId} disappeared from the runner (was it restarted?)`, 1);
+    const summary = job.arrayProperties?.statusSummary;
+    const size = job.arrayProperties?.size;
+    const finished = job.status === 'SUCCEEDED' || job.status === 'FAILED';
+    if (size && summary) {
+      const done = (summary.SUCCEEDED ?? 0) + (summary.FAILED ?? 0);
+      const detail = STATUSES.filter((s) => (summary[s] ?? 0) > 0)
+        .map((s) => `${s.toLowerCase()} ${summary[s]}`)
+        .join(', ');
+      if (finished) bar.done(done, size, detail);
+      else bar.update(done, size, detail);
+    } else if (job.status !== lastStatus) {
+      print(`${job.status}${job.statusReason ? `: ${job.statusReason}` : ''}`);
+    }
+    lastStatus = job.status ?? '';
+    if (finished) {
+      print(`job ${jobId} ${job.status}${job.statusReason && size ? ` (${job.statusReason})` : ''}`);
+      return job.status === 'SUCCEEDED' ? 0 : 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+function describeJob(job: JobDetail, print: (line: string) => void): void {
+  print(`${job.jobName}  ${job.jobId}`);
+  print(`  status      ${job.status}${job.statusReason ? ` — ${job.statusReason}` : ''}`);
+  print(`  queue       ${job.jobQueue}`);
+  print(`  definition  ${job.jobDefinition}`);
+  const props = job.arrayProperties;
+  if (props?.size) {
+    const counts = Object.entries(props.statusSummary ?? {})
+      .filter(([, n]) => n > 0)
+      .map(([s, n]) => `${s} ${n}`);
+    print(`  array       ${props.size} children: ${counts.join(', ') || 'none started'}`);
+  }
+  if (props?.index !== undefined) print(`  array index ${props.index}`);
+  for (const dep of job.dependsOn ?? []) print(`  depends on  ${dep.jobId}${dep.type ? ` (${dep.type})` : ''}`);
+  (job.attempts ?? []).forEach((attempt, i) => {
+    const exit = attempt.container?.exitCode;
+    print(
+      `  attempt ${i + 1}   ${exit === undefined ? 'no exit code' : `exit ${exit}`}${attempt.statusReason ? ` — ${attempt.statusReason}` : ''}${attempt.container?.reason ? ` (${attempt.container.reason})` : ''}`,
+    );
+  });
+  if (job.container?.logStreamName) print(`  log         ${job.container.logStreamName}`);
+}
+
+async function list(
+  client: BatchClient,
+  options: BatchCommandOptions,
+  queues: readonly string[],
+  print: (line: string) => void,
+): Promise<number> {
+  const status = options.status?.toUpperCase();
+  if (status !== undefined && !STATUSES.includes(status as JobStatus)) {
+    throw new CliError(`--status "${options.status}" is not one of ${STATUSES.join(', ')}`, 2);
+  }
+  const statuses = status ? [status as JobStatus] : STATUSES;
+  const jobs: JobSummary[] = [];
+  const requests = options.arrayJob
+    ? statuses.map((s) => ({ arrayJobId: options.arrayJob, jobStatus: s }))
+    : (options.queue ? [options.queue] : queues).flatMap((q) => statuses.map((s) => ({ jobQueue: q, jobStatus: s })));
+  if (requests.length === 0) throw new CliError('no job queue to list; pass --queue <name>', 2);
+  for (const request of requests) {
+    let nextToken: string | undefined;
+    do {
+      const page = await client.send(new ListJobsCommand({ ...request, ...(nextToken ? { nextToken } : {}) }));
+      jobs.push(...(page.jobSummaryList ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  jobs.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+  if (options.json) {
+    print(JSON.stringify(jobs, null, 2));
+    return 0;
+  }
+  if (jobs.length === 0) {
+    print('no jobs');
+    return 0;
+  }
+  for (const job of jobs) {
+    const array = job.arrayProperties?.size ? ` [${job.arrayProperties.size}]` : '';
+    const created = job.createdAt ? new Date(job.createdAt).toISOString() : '';
+    print(
+      `${(job.jobId ?? '').padEnd(40)} ${(job.jobName ?? '').padEnd(32)} ${(job.status ?? '').padEnd(9)} ${created}${array}`,
+    );
+  }
+  return 0;
+}
