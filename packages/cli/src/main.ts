@@ -33,11 +33,13 @@ commands:
       --no-wait                       return once started
   workflow history <name>             past executions, and the state timeline of the newest
       --execution <name|arn>          show this execution's timeline instead
+      --verbose                       every history event (branches, exit-code checks) too
   batch submit <workload> [-- cmd…]   submit an AWS Batch job (local); follows it with a progress bar
       --array-size <n>                an array job of n children (2–10000)
       --queue <name>                  job queue (default: the workload's batch.jobQueue)
       --depends-on <id>[:N_TO_N|:SEQUENTIAL]   wait for another job (repeatable)
       --name <name>  --no-wait
+  batch submit --file <jobs.json>     jobs that depend on each other by name; a cycle is refused before any runs
   batch describe <job-id> [--json]    a job's state, attempts, array summary
   batch list [--queue q] [--status s] [--array-job id] [--json]
   bundle <workload> --out <dir>       bundle a workload as its container image holds it
@@ -106,6 +108,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           execution: { type: 'string' },
           limit: { type: 'string' },
           json: { type: 'boolean' },
+          verbose: { type: 'boolean' },
         });
         const [action, ...args] = positionals;
         if (!action) throw new CliError('hf workflow needs an action: list, run-now or history', 2);
@@ -122,6 +125,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           ...(typeof values.execution === 'string' ? { execution: values.execution } : {}),
           ...(limit !== undefined ? { limit } : {}),
           json: values.json === true,
+          verbose: values.verbose === true,
         });
       }
       case 'batch': {
@@ -134,6 +138,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           status: { type: 'string' },
           'array-job': { type: 'string' },
           json: { type: 'boolean' },
+          file: { type: 'string' },
         });
         const [action, ...args] = positionals;
         if (!action) throw new CliError('hf batch needs an action: submit, describe or list', 2);
@@ -154,6 +159,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           ...(typeof values.status === 'string' ? { status: values.status } : {}),
           ...(typeof values['array-job'] === 'string' ? { arrayJob: values['array-job'] } : {}),
           json: values.json === true,
+          ...(typeof values.file === 'string' ? { file: values.file } : {}),
           ...(passThrough ? { command: passThrough } : {}),
         });
       }

@@ -17,7 +17,7 @@ export class ProgressBar {
   private readonly width: number;
   private readonly interval: number;
   private readonly now: () => number;
-  private lastPlain = 0;
+  private lastPlain = Number.NEGATIVE_INFINITY;
   private lastText = '';
 
   constructor(options: ProgressBarOptions = {}) {

@@ -1,7 +1,7 @@
 // hf workflow and hf batch against a running `hf start` (real processes): following runs, exit codes, bad input.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,6 +121,44 @@ describe('hf workflow and hf batch with a running system', () => {
     const single = await run(['batch', 'submit', 'child', '--', 'fail'], env);
     expect(single.code).toBe(1);
     expect(single.stdout).toContain('FAILED: Essential container in task exited');
+  });
+
+  it('batch submit --file runs jobs that depend on each other by name, and refuses a cycle before running any', async () => {
+    const graph = join(stateDir, 'graph.json');
+    writeFileSync(
+      graph,
+      JSON.stringify({
+        jobs: [
+          { jobName: 'score', jobDefinition: 'child', arrayProperties: { size: 3 }, dependsOn: [{ job: 'prepare' }] },
+          { jobName: 'prepare', jobDefinition: 'child', arrayProperties: { size: 3 } },
+          {
+            jobName: 'pairs',
+            jobDefinition: 'child',
+            arrayProperties: { size: 3 },
+            dependsOn: [{ job: 'score', type: 'N_TO_N' }],
+          },
+        ],
+      }),
+    );
+    const ran = await run(['batch', 'submit', '--file', graph], env);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout.indexOf('submitted prepare')).toBeLessThan(ran.stdout.indexOf('submitted score'));
+    expect(ran.stdout).toMatch(/^pairs +SUCCEEDED/m);
+
+    writeFileSync(
+      graph,
+      JSON.stringify({
+        jobs: [
+          { jobName: 'a', jobDefinition: 'child', dependsOn: [{ job: 'b' }] },
+          { jobName: 'b', jobDefinition: 'child', dependsOn: [{ job: 'a' }] },
+        ],
+      }),
+    );
+    const before = (await run(['batch', 'list', '--json'], env)).stdout;
+    const cyclic = await run(['batch', 'submit', '--file', graph], env);
+    expect(cyclic.code).toBe(1);
+    expect(cyclic.stderr).toContain('Job graph has a dependency cycle: a → b → a');
+    expect((await run(['batch', 'list', '--json'], env)).stdout).toBe(before);
   });
 
   it('rejects bad batch input with messages naming the problem', async () => {

@@ -44,6 +44,7 @@ export * from './scheduler/index.js';
 export { batchJobDefinitions, batchJobQueues } from './batch-definitions.js';
 export {
   describedTask,
+  localStateMachine,
   localWorkflowTargets,
   runTaskSyncHandler,
   sqsSendMessageHandler,

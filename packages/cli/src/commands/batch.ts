@@ -9,6 +9,7 @@ import {
   ListJobsCommand,
   SubmitJobCommand,
 } from '@aws-sdk/client-batch';
+import { readFileSync } from 'node:fs';
 import { CliError } from '../cli-error.js';
 import { stateDirFor } from '../load-system.js';
 import { ProgressBar } from '../progress-bar.js';
@@ -29,6 +30,12 @@ export interface BatchCommandOptions {
   readonly dependsOn?: readonly string[];
   /** submit: return after submitting instead of following the job. @default false */
   readonly noWait?: boolean;
+  /**
+   * submit: a JSON file `{ "jobs": [ { jobName, jobDefinition, jobQueue?, arrayProperties?, dependsOn?: [{ job, type? }] } ] }`
+   * of jobs that depend on each other by name; checked as a whole (a cycle is refused) before any is submitted.
+   * @default - one job from the arguments
+   */
+  readonly file?: string;
   /** submit: container command override (after `--`). @default - the workload's command */
   readonly command?: readonly string[];
   /** list: job status filter. @default - every status */
@@ -55,6 +62,8 @@ const STATUSES: readonly JobStatus[] = [
 
 interface LocalBatch {
   readonly client: BatchClient;
+  /** The endpoint URL, for the local-only graph submission. */
+  readonly endpoint?: string;
   readonly queues: readonly string[];
   /** Each batchjob workload's declared job queue. */
   readonly defaultQueues: Readonly<Record<string, string>>;
@@ -72,7 +81,12 @@ async function localClient(root: string): Promise<LocalBatch> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
   });
-  return { client, queues: status.batch?.jobQueues ?? [], defaultQueues: status.batch?.jobDefinitions ?? {} };
+  return {
+    client,
+    endpoint,
+    queues: status.batch?.jobQueues ?? [],
+    defaultQueues: status.batch?.jobDefinitions ?? {},
+  };
 }
 
 export async function batchCommand(options: BatchCommandOptions): Promise<number> {
@@ -84,6 +98,7 @@ export async function batchCommand(options: BatchCommandOptions): Promise<number
   try {
     switch (options.action) {
       case 'submit':
+        if (options.file !== undefined) return await submitGraph(local, options, print);
         return await submit(client, options, local.defaultQueues, print);
       case 'describe': {
         const id = options.args[0];
@@ -184,6 +199,62 @@ async function follow(
       return job.status === 'SUCCEEDED' ? 0 : 1;
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+interface GraphFileJob {
+  readonly jobName?: unknown;
+  readonly jobDefinition?: unknown;
+  readonly jobQueue?: unknown;
+  readonly [key: string]: unknown;
+}
+
+/** Submits a file of jobs that depend on each other by name, then follows them all until each has settled. */
+async function submitGraph(
+  local: LocalBatch,
+  options: BatchCommandOptions,
+  print: (line: string) => void,
+): Promise<number> {
+  const file = options.file as string;
+  let parsed: { jobs?: GraphFileJob[] };
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as { jobs?: GraphFileJob[] };
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`, 2);
+  }
+  if (!Array.isArray(parsed.jobs) || parsed.jobs.length === 0) {
+    throw new CliError(`${file} must hold { "jobs": [ … ] } with at least one job`, 2);
+  }
+  const jobs = parsed.jobs.map((job, i) => {
+    if (typeof job.jobName !== 'string' || typeof job.jobDefinition !== 'string') {
+      throw new CliError(`${file}: jobs[${i}] needs a jobName and a jobDefinition (a batchjob workload)`, 2);
+    }
+    const jobQueue = typeof job.jobQueue === 'string' ? job.jobQueue : local.defaultQueues[job.jobDefinition];
+    return { ...job, ...(jobQueue ? { jobQueue } : {}) };
+  });
+  if (!local.endpoint) throw new CliError('submitting a job file needs the local runner', 2);
+  const response = await fetch(`${local.endpoint}/v1/local/submitjobgraph`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jobs }),
+  });
+  const body = (await response.json()) as { message?: string; jobs?: { jobName: string; jobId: string }[] };
+  if (!response.ok || !body.jobs) throw new CliError(`${file}: ${body.message ?? `answered ${response.status}`}`, 1);
+  for (const job of body.jobs) print(`submitted ${job.jobName} (job ${job.jobId})`);
+  if (options.noWait) return 0;
+  const ids = body.jobs.map((j) => j.jobId);
+  const seen = new Map<string, string>();
+  for (;;) {
+    const details = (await local.client.send(new DescribeJobsCommand({ jobs: ids }))).jobs ?? [];
+    for (const job of details) {
+      if (seen.get(job.jobId as string) === job.status) continue;
+      seen.set(job.jobId as string, job.status as string);
+      print(`${(job.jobName ?? '').padEnd(24)} ${job.status}${job.statusReason ? ` — ${job.statusReason}` : ''}`);
+    }
+    if (details.length === ids.length && details.every((j) => j.status === 'SUCCEEDED' || j.status === 'FAILED')) {
+      return details.every((j) => j.status === 'SUCCEEDED') ? 0 : 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
   }
 }
 

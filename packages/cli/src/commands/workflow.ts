@@ -21,6 +21,8 @@ export interface WorkflowCommandOptions {
   readonly json?: boolean;
   /** Milliseconds between polls while following. @default 300 */
   readonly pollMs?: number;
+  /** Show every history event (Parallel branches, Choice and Succeed states too). @default false */
+  readonly verbose?: boolean;
 }
 
 /** An execution as the control API reports it. */
@@ -91,7 +93,7 @@ export async function workflowCommand(options: WorkflowCommandOptions): Promise<
       print(`started ${name} execution ${started.name}`);
       print(`  ${started.executionArn}`);
       if (options.noWait) return 0;
-      return follow(runner, started.executionArn, options.pollMs ?? 300, print);
+      return follow(runner, started.executionArn, options.pollMs ?? 300, options.verbose ?? false, print);
     }
     case 'history': {
       const name = one(options, 'a workflow name');
@@ -124,7 +126,9 @@ export async function workflowCommand(options: WorkflowCommandOptions): Promise<
       if (detail) {
         print('');
         print(`${detail.execution.name}: ${detail.execution.status}`);
-        for (const event of detail.history) print(`  ${formatEvent(event, detail.execution.startDate)}`);
+        for (const event of detail.history.filter((e) => options.verbose || isWorthShowing(e))) {
+          print(`  ${formatEvent(event, detail.execution.startDate)}`);
+        }
         if (detail.execution.error) print(`  error: ${detail.execution.error}: ${detail.execution.cause ?? ''}`);
       }
       return 0;
@@ -134,14 +138,22 @@ export async function workflowCommand(options: WorkflowCommandOptions): Promise<
   }
 }
 
-async function follow(runner: RunnerInfo, arn: string, pollMs: number, print: (line: string) => void): Promise<number> {
+async function follow(
+  runner: RunnerInfo,
+  arn: string,
+  pollMs: number,
+  verbose: boolean,
+  print: (line: string) => void,
+): Promise<number> {
   let shown = 0;
   for (;;) {
     const { execution, history } = (await call(runner, 'GET', `/v1/executions/${encodeURIComponent(arn)}`)) as {
       execution: ExecutionView;
       history: HistoryEventView[];
     };
-    for (const event of history.slice(shown)) print(`  ${formatEvent(event, execution.startDate)}`);
+    for (const event of history.slice(shown)) {
+      if (verbose || isWorthShowing(event)) print(`  ${formatEvent(event, execution.startDate)}`);
+    }
     shown = history.length;
     if (execution.status !== 'RUNNING') {
       print(`${execution.name} ${execution.status} in ${duration(execution)}`);
@@ -152,11 +164,27 @@ async function follow(runner: RunnerInfo, arn: string, pollMs: number, print: (l
   }
 }
 
-/** `+1.23s  StateEntered  Extract` with the error or attempt when there is one. */
+/** Leaves out the plumbing of each step (branch start/end, the exit-code Choice, the branch's Succeed state). */
+export function isWorthShowing(event: HistoryEventView): boolean {
+  if (event.type.startsWith('ParallelBranch')) return false;
+  const plumbing = event.stateType === 'Choice' || event.stateType === 'Succeed';
+  return !(plumbing && (event.type === 'StateEntered' || event.type === 'StateExited'));
+}
+
+/** `+1.23s  StateEntered  Extract` with the error, attempt or task exit code when there is one. */
 export function formatEvent(event: HistoryEventView, start: string): string {
   const at = typeof event.timestamp === 'number' ? event.timestamp : Date.parse(event.timestamp);
   const offset = `+${((at - Date.parse(start)) / 1000).toFixed(2)}s`.padStart(9);
+  const task = (event.output as { Containers?: { ExitCode?: number }[]; TaskArn?: string } | undefined) ?? {};
+  const exit =
+    event.type === 'StateExited' && Array.isArray(task.Containers)
+      ? `exit ${task.Containers[0]?.ExitCode ?? 'none'} (task ${String(task.TaskArn ?? '')
+          .split('/')
+          .pop()
+          ?.slice(0, 8)})`
+      : '';
   const extra = [
+    exit,
     event.attempt !== undefined ? `attempt ${event.attempt}` : '',
     event.error ? `${event.error}${event.cause ? `: ${event.cause}` : ''}` : '',
   ]

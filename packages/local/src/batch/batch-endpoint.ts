@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BatchClientError } from './batch-client-error.js';
-import type { ListJobsInput, SubmitJobInput } from './batch-types.js';
+import type { GraphJobInput, ListJobsInput, SubmitJobInput } from './batch-types.js';
 import type { LocalBatch } from './local-batch.js';
 
 export interface BatchEndpointOptions {
@@ -41,6 +41,12 @@ function routes(batch: LocalBatch): Record<string, (body: Body) => unknown> {
     '/v1/canceljob': (body) => {
       batch.cancelJob(String(body.jobId), body.reason as string);
       return {};
+    },
+    // Not an AWS operation: a set of jobs depending on each other by name, checked as a whole (no cycles) first.
+    '/v1/local/submitjobgraph': (body) => {
+      if (!Array.isArray(body.jobs))
+        throw new BatchClientError('SubmitJobGraph needs jobs: a list of SubmitJob inputs.');
+      return { jobs: batch.submitJobGraph(body.jobs as GraphJobInput[]) };
     },
     '/v1/describejobqueues': (body) => ({ jobQueues: batch.catalog.describeJobQueues(strings(body.jobQueues)) }),
     '/v1/describejobdefinitions': (body) => ({
