@@ -18,15 +18,20 @@ const noop = defineWorkload({
   batch: { jobQueue: 'bench' },
 });
 
-/** Spawns `count` bare Node processes, at most `concurrency` at a time; resolves with the wall time in ms. */
+/**
+ * Spawns the same child script `count` times straight from Node, at most `concurrency` at a time, with an
+ * environment as small as a task's (no tsx loader from this process); resolves with the wall time in ms.
+ */
 async function bareSpawns(count: number, concurrency: number): Promise<number> {
+  const script = join(directory, 'batch-noop-child.mjs');
   const t0 = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
-        next++;
-        await exec(process.execPath, ['-e', 'process.stdout.write(process.env.X ?? "")']);
+        const index = next++;
+        const env = { PATH: process.env.PATH ?? '', AWS_BATCH_JOB_ARRAY_INDEX: String(index) };
+        await exec(process.execPath, ['--enable-source-maps', script], env);
       }
     }),
   );

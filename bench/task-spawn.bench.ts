@@ -12,8 +12,9 @@ export async function run(): Promise<void> {
   const runner = await LocalRunner.start({ system, root, services: false, output: () => undefined });
   try {
     const runs = 15;
-    // Baseline: the cheapest a task can be — start Node, run nothing, exit.
-    const bare = await time(runs, () => exec(process.execPath, ['-e', '0']));
+    // Baseline: the cheapest a task can be — start Node, run nothing, exit — with an environment as small as a
+    // task's (this process runs under tsx, whose loader would otherwise be inherited and slow every spawn).
+    const bare = await time(runs, () => exec(process.execPath, ['-e', '0'], { PATH: process.env.PATH ?? '' }));
     // A real oneoff run with nothing to do: bundle start-up, DATABASE_URL connect, migrations table read, exit.
     const migrate = await time(runs, async () => {
       const result = await runner.runTask('oneoff', { args: ['migrate'] });
