@@ -4,7 +4,13 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceConnectBackend } from '@hello-fargate/constructs';
-import { type System, stackName, type Workflow, type Workload } from '@hello-fargate/workload';
+import {
+  type System,
+  stackName,
+  type Workflow,
+  type Workload,
+  workflowStackPart as stackPart,
+} from '@hello-fargate/workload';
 import { App, type Stack, Validations } from 'aws-cdk-lib';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -238,7 +244,7 @@ export function hasOwnStack(workload: Workload): boolean {
 
 /** The stack name part of a workflow's stack: `wf-<workflow>` (`<system>-<env>-wf-<workflow>`). */
 export function workflowStackPart(workflow: Workflow): string {
-  return `wf-${workflow.name}`;
+  return stackPart(workflow.name);
 }
 
 /**

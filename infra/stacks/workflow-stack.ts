@@ -8,7 +8,7 @@ import {
   ScheduledWorkflow,
   WorkloadSecrets,
 } from '@hello-fargate/constructs';
-import type { System, Workflow } from '@hello-fargate/workload';
+import { type System, type Workflow, WORKFLOW_STACK_OUTPUTS } from '@hello-fargate/workload';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -16,13 +16,7 @@ import type { EnvironmentConfig } from '../config/index.js';
 import { workloadDockerfile } from './workload-dockerfile.js';
 
 /** CloudFormation output keys of a workflow's stack, for the CLI (`hf workflow run-now --env`, `history`). */
-export const WORKFLOW_STACK_OUTPUTS = {
-  stateMachineArn: 'StateMachineArn',
-  stateMachineName: 'StateMachineName',
-  /** Present when the workflow has a schedule. */
-  scheduleName: 'ScheduleName',
-  logGroupName: 'LogGroupName',
-} as const;
+export { WORKFLOW_STACK_OUTPUTS };
 
 export interface WorkflowStackProps extends StackProps {
   readonly system: System;

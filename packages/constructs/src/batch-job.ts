@@ -1,6 +1,6 @@
 // BatchJob: a batchjob workload as an AWS Batch job definition on Fargate, with an alarm on its failed jobs.
 
-import type { Workload } from '@hello-fargate/workload';
+import { BATCH_JOB_STACK_OUTPUTS, type Workload } from '@hello-fargate/workload';
 import { CfnOutput, Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -22,18 +22,8 @@ import { addAlarmActions } from './private/schedule-delivery.js';
 import { imageFromDockerfile, NON_ROOT_USER, validateWorkloadTask } from './private/workload-task.js';
 import type { WorkloadTaskProps } from './workload-task-props.js';
 
-/** CloudFormation output keys of a batchjob's stack, for the CLI (`hf batch submit --env`, `hf batch describe`). */
-export const BATCH_JOB_STACK_OUTPUTS = {
-  jobQueueArn: 'JobQueueArn',
-  jobQueueName: 'JobQueueName',
-  jobDefinitionArn: 'JobDefinitionArn',
-  jobDefinitionName: 'JobDefinitionName',
-  logGroupName: 'LogGroupName',
-  /** awslogs stream prefix; a job's stream is `<prefix>/default/<ECS task id>`. */
-  logStreamPrefix: 'LogStreamPrefix',
-  /** The queue that keeps a `Batch Job State Change` event per failed job (parent and array children). */
-  failedJobsQueueUrl: 'FailedJobsQueueUrl',
-} as const;
+/** CloudFormation output keys of a batchjob's stack (shared with the CLI through @hello-fargate/workload). */
+export { BATCH_JOB_STACK_OUTPUTS };
 
 /** AWS Batch gives a container this long between SIGTERM and SIGKILL; a declaration cannot lengthen it. */
 const BATCH_STOP_SECONDS = 30;

@@ -19,7 +19,13 @@ export {
   type WorkloadDependencies,
   type WorkloadProps,
 } from './define-workload.js';
-export { stackName, TASK_STACK_OUTPUTS } from './deployment-names.js';
+export {
+  BATCH_JOB_STACK_OUTPUTS,
+  stackName,
+  TASK_STACK_OUTPUTS,
+  WORKFLOW_STACK_OUTPUTS,
+  workflowStackPart,
+} from './deployment-names.js';
 export { describeMemoryFor, FARGATE_CPU_VALUES, FARGATE_MEMORY_BY_CPU } from './fargate-sizes.js';
 export { HTTP_KINDS, isServiceKind, SERVICE_KINDS, WORKLOAD_KINDS, type WorkloadKind } from './workload-kind.js';
 export { serviceUrlVariable } from './service-url-variable.js';
