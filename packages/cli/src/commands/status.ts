@@ -27,5 +27,18 @@ export async function statusCommand(options: { root: string; json: boolean }): P
       `  ${w.name.padEnd(10)} ${w.kind.padEnd(13)} ${w.state}${counts}${w.message ? ` — ${w.message}` : ''}\n`,
     );
   }
+  for (const w of status.workflows ?? []) {
+    const schedule = w.schedule
+      ? `${w.schedule.expression} ${w.schedule.timezone}${w.schedule.enabled ? `, next ${w.schedule.next ?? 'never'}` : ', disabled'}`
+      : 'on demand';
+    const last = w.lastExecution ? `; last ${w.lastExecution.status} ${w.lastExecution.startDate}` : '';
+    process.stdout.write(`  workflow ${w.name}: ${schedule}${last}\n`);
+  }
+  for (const t of status.scheduledTasks ?? []) {
+    const failed = t.failedInvocations > 0 ? `; ${t.failedInvocations} failed invocation(s)` : '';
+    process.stdout.write(
+      `  schedule ${t.workload}: ${t.expression} ${t.timezone}, next ${t.next ?? 'never'}${failed}\n`,
+    );
+  }
   return 0;
 }
