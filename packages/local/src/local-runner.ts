@@ -415,6 +415,9 @@ export class LocalRunner {
         runTaskSyncHandler({
           system,
           startTask: (workload, run) => this.startTask(workload, run),
+          stateTimeoutSeconds: (name, state) =>
+            system.workflows.find((w) => w.name === name)?.steps.find((step) => `Run ${step.name}` === state)
+              ?.timeoutSeconds,
         }),
         sqsSendMessageHandler(() => this.sqsClient),
       ),

@@ -79,6 +79,11 @@ export interface RunTaskSyncOptions {
     workload: string,
     run: { args?: readonly string[]; environment: Record<string, string>; startedBy: string },
   ) => Promise<TaskProcess>;
+  /**
+   * The TimeoutSeconds of a Task state: when it passes, the state fails with States.Timeout and, as Step Functions
+   * does for `.sync`, the task is stopped rather than left running beside the retry. @default - never stopped
+   */
+  readonly stateTimeoutSeconds?: (workflow: string, stateName: string) => number | undefined;
 }
 
 /**
@@ -107,7 +112,14 @@ export function runTaskSyncHandler(options: RunTaskSyncOptions): ResourceHandler
     });
     const stop = () => void task.stop('Execution stopped: the workflow execution was stopped or timed out');
     ctx.signal.addEventListener('abort', stop, { once: true });
+    const timeout = options.stateTimeoutSeconds?.(ctx.workflow, ctx.stateName);
+    const timer =
+      timeout === undefined
+        ? undefined
+        : setTimeout(() => void task.stop(`State ${ctx.stateName} timed out after ${timeout} s`), timeout * 1000);
+    timer?.unref();
     const result = await task.stopped;
+    clearTimeout(timer);
     ctx.signal.removeEventListener('abort', stop);
     return describedTask(
       p.Cluster ?? `${LOCAL_ARN_PREFIX}:cluster/local`,

@@ -9,8 +9,8 @@ const system = defineSystem({
   workloads: [defineWorkload({ name: 'report', kind: 'scheduledjob', directory: '/tmp/report', command: ['all'] })],
 });
 
-function fakeTask(result: Partial<TaskResult>): TaskProcess {
-  const full: TaskResult = {
+function taskResult(result: Partial<TaskResult>): TaskResult {
+  return {
     taskId: 'abc123',
     workload: 'report',
     exitCode: 0,
@@ -23,6 +23,10 @@ function fakeTask(result: Partial<TaskResult>): TaskProcess {
     lastLines: [],
     ...result,
   };
+}
+
+function fakeTask(result: Partial<TaskResult>): TaskProcess {
+  const full = taskResult(result);
   return {
     startedBy: 'workflow:w',
     createdAt: new Date('2026-11-21T01:30:00Z'),
@@ -109,6 +113,32 @@ describe('runTaskSyncHandler', () => {
       StopCode: 'EssentialContainerExited',
       Containers: [{ Name: 'report', ExitCode: 3, LastStatus: 'STOPPED' }],
     });
+  });
+
+  it('stops the task when its state times out, instead of leaving it running beside the retry', async () => {
+    const reasons: string[] = [];
+    let finish: (result: TaskResult) => void = () => undefined;
+    const task = {
+      ...fakeTask({}),
+      stopped: new Promise<TaskResult>((resolve) => {
+        finish = resolve;
+      }),
+      stop: (reason: string) => {
+        reasons.push(reason);
+        finish(taskResult({ exitCode: null, signal: 'SIGTERM' }));
+        return Promise.resolve({} as TaskResult);
+      },
+    } as unknown as TaskProcess;
+    const handler = runTaskSyncHandler({
+      system,
+      startTask: async () => task,
+      stateTimeoutSeconds: (workflow, state) => (workflow === 'w' && state === 'Run Extract' ? 0.05 : undefined),
+    });
+    const answer = (await handler({ TaskDefinition: 'task-definition/report:1' }, ctx())) as {
+      Containers: Record<string, unknown>[];
+    };
+    expect(reasons).toEqual(['State Run Extract timed out after 0.05 s']);
+    expect(answer.Containers[0]).not.toHaveProperty('ExitCode');
   });
 
   it('leaves ExitCode out for a killed task and refuses a task definition of another system', async () => {
