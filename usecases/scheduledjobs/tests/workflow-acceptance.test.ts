@@ -16,12 +16,12 @@ import { dailySalesReport, reportEventsQueue, salesReport } from '../workload.js
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** A copy of the report whose second step runs a command the app refuses (exit 2, usage), to exercise Retry and Catch. */
+/** The report with its aggregate step left out: publish finds no report for the execution and exits 1, every time. */
 const brokenReport = defineWorkflow({
   name: 'broken-report',
   steps: [
     { name: 'Extract', workload: salesReport.name, command: ['extract'] },
-    { name: 'Aggregate', workload: salesReport.name, command: ['no-such-step'] },
+    { name: 'Publish', workload: salesReport.name, command: ['publish'] },
   ],
   retry: { maxAttempts: 2, intervalSeconds: 1, backoffRate: 2 },
   notifyQueue: reportEventsQueue.name,
@@ -181,7 +181,7 @@ describe('the daily sales report workflow in the local runner', () => {
     expect(messages.some((m) => JSON.stringify(m).includes('2026-11-20'))).toBe(true);
   });
 
-  it('retries a step that exits non-zero per Retry, then records the failure through Catch and sends the notification', async () => {
+  it('retries a step that exits 1 per Retry, then records the failure through Catch and sends the notification', async () => {
     const before = runner.status().tasks.length;
     const started = runner.startWorkflow(brokenReport.name, { reportDate: '2026-11-20' });
     const finished = await until('the broken execution to end', () => {
@@ -192,15 +192,15 @@ describe('the daily sales report workflow in the local runner', () => {
     expect(finished.status).toBe('FAILED');
     expect(finished.error).toBe(TASK_EXITED_NON_ZERO);
     const history = runner.execution(started.executionArn)?.history ?? [];
-    // Aggregate ran 1 + maxAttempts (2) times, each a real task that exited 2
-    expect(history.filter((e) => e.type === 'StateRetried' && e.state === 'Aggregate').map((e) => e.attempt)).toEqual([
+    // Publish ran 1 + maxAttempts (2) times, each a real task that exited 1
+    expect(history.filter((e) => e.type === 'StateRetried' && e.state === 'Publish').map((e) => e.attempt)).toEqual([
       1, 2,
     ]);
     const runs = runner
       .status()
       .tasks.slice(0, runner.status().tasks.length - before)
       .filter((t) => t.startedBy === `workflow:${brokenReport.name}`);
-    expect(runs.map((t) => t.exitCode).sort()).toEqual([0, 2, 2, 2]); // the app exits 2 on an unknown command
+    expect(runs.map((t) => t.exitCode).sort()).toEqual([0, 1, 1, 1]);
     // the Catch path: recorded, notified, failed
     const states = history.filter((e) => e.type === 'StateEntered').map((e) => e.state);
     expect(states.slice(-3)).toEqual(['Record failure', 'Notify failure', 'Failed']);
