@@ -76,7 +76,7 @@ describe('the CDK app with a workflow and a batch job', () => {
     expect(count('AWS::ECS::TaskDefinition')).toBe(1);
     expect(count('AWS::StepFunctions::StateMachine')).toBe(1);
     expect(resources.find((r) => r.Type === 'AWS::Scheduler::Schedule')?.Properties).toMatchObject({
-      ScheduleExpression: 'cron(30 2 * * ? *)',
+      ScheduleExpression: 'cron(30 3 * * ? *)',
       ScheduleExpressionTimezone: 'Europe/Berlin',
     });
     expect(Object.keys(template('wf-daily-sales-report').Outputs).sort()).toEqual(

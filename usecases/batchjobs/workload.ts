@@ -4,7 +4,7 @@ import { defineJobQueue, defineWorkload } from '@hello-fargate/workload';
 import { TEMPORARY_FAILURE_EXIT_CODE } from './apps/exit-codes.js';
 
 /**
- * The system's Batch job queue: Fargate Spot first, on-demand Fargate when Spot has no capacity. 16 vCPUs = 64
+ * The system's Batch job queue: Fargate Spot first, then on-demand Fargate for what does not fit. 16 vCPUs = 64
  * children of 0.25 vCPU at once; more wait RUNNABLE in the queue.
  */
 export const batchJobQueue = defineJobQueue({ name: 'batch', maxvCpus: 16 });

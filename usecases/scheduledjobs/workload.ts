@@ -30,7 +30,8 @@ export const salesReport = defineWorkload({
 });
 
 /**
- * Runs at 02:30 Berlin time (after midnight in both CET and CEST) and reports on the Berlin day that just ended.
+ * Runs at 03:30 Berlin time: after midnight in both CET and CEST, and outside the hour that daylight saving skips
+ * (02:00–03:00 on the last Sunday of March, when a 02:30 schedule would not fire at all) or repeats. and reports on the Berlin day that just ended.
  * A failing step is retried twice (30 s, then 60 s later); after that the failure goes to report-events.
  */
 export const dailySalesReport = defineWorkflow({
@@ -41,7 +42,7 @@ export const dailySalesReport = defineWorkflow({
     { name: 'Aggregate', workload: salesReport.name, command: ['aggregate'], timeoutSeconds: 900 },
     { name: 'Publish', workload: salesReport.name, command: ['publish'], timeoutSeconds: 300 },
   ],
-  schedule: { expression: 'cron(30 2 * * ? *)', timezone: 'Europe/Berlin' },
+  schedule: { expression: 'cron(30 3 * * ? *)', timezone: 'Europe/Berlin' },
   retry: { maxAttempts: 2, intervalSeconds: 30, backoffRate: 2 },
   notifyQueue: reportEventsQueue.name,
 });

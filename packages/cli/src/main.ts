@@ -41,6 +41,8 @@ commands:
       --name <name>  --no-wait
   batch submit --file <jobs.json>     jobs that depend on each other by name; a cycle is refused before any runs
   batch describe <job-id> [--json]    a job's state, attempts, array summary
+  workflow run-now|history <name> --env <env>   the same against a deployed environment (Step Functions)
+  batch submit|describe|list … --env <env>      the same against a deployed environment (AWS Batch)
   batch list [--queue q] [--status s] [--array-job id] [--json]
   bundle <workload> --out <dir>       bundle a workload as its container image holds it
       --assets copy|link              place asset folders by copy (images) or symlink (default copy)
@@ -109,12 +111,27 @@ export async function main(argv: readonly string[]): Promise<number> {
           limit: { type: 'string' },
           json: { type: 'boolean' },
           verbose: { type: 'boolean' },
+          env: { type: 'string' },
         });
         const [action, ...args] = positionals;
         if (!action) throw new CliError('hf workflow needs an action: list, run-now or history', 2);
         const limit = values.limit === undefined ? undefined : Number(values.limit);
         if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
           throw new CliError('--limit must be a whole number, at least 1', 2);
+        }
+        if (typeof values.env === 'string') {
+          const { workflowOnAwsCommand } = await import('./commands/workflow-aws.js');
+          return await workflowOnAwsCommand({
+            root: findProjectRoot(),
+            environment: values.env,
+            action,
+            args,
+            ...(typeof values.input === 'string' ? { input: values.input } : {}),
+            noWait: values['no-wait'] === true,
+            ...(typeof values.execution === 'string' ? { execution: values.execution } : {}),
+            ...(limit !== undefined ? { limit } : {}),
+            verbose: values.verbose === true,
+          });
         }
         return await workflowCommand({
           root: findProjectRoot(),
@@ -139,6 +156,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           'array-job': { type: 'string' },
           json: { type: 'boolean' },
           file: { type: 'string' },
+          env: { type: 'string' },
         });
         const [action, ...args] = positionals;
         if (!action) throw new CliError('hf batch needs an action: submit, describe or list', 2);
@@ -146,6 +164,25 @@ export async function main(argv: readonly string[]): Promise<number> {
         const arraySize = raw === undefined ? undefined : Number(raw);
         if (arraySize !== undefined && !Number.isInteger(arraySize)) {
           throw new CliError(`--array-size "${raw}" must be a whole number from 2 to 10000`, 2);
+        }
+        if (typeof values.env === 'string') {
+          const { batchOnAwsCommand } = await import('./commands/batch-aws.js');
+          return await batchOnAwsCommand({
+            root: findProjectRoot(),
+            environment: values.env,
+            action,
+            args,
+            ...(arraySize !== undefined ? { arraySize } : {}),
+            ...(typeof values.name === 'string' ? { name: values.name } : {}),
+            ...(values['depends-on'] ? { dependsOn: values['depends-on'] as string[] } : {}),
+            noWait: values['no-wait'] === true,
+            ...(typeof values.status === 'string' ? { status: values.status } : {}),
+            ...(typeof values['array-job'] === 'string' ? { arrayJob: values['array-job'] } : {}),
+            json: values.json === true,
+            ...(typeof values.queue === 'string' ? { queue: values.queue } : {}),
+            ...(typeof values.file === 'string' ? { file: values.file } : {}),
+            ...(passThrough ? { command: passThrough } : {}),
+          });
         }
         return await batchCommand({
           root: findProjectRoot(),

@@ -33,8 +33,9 @@ export interface BatchQueue {
  * makes a FARGATE_SPOT one (order 1) and a FARGATE one (order 2), `on-demand` only the FARGATE one — and the job
  * queue with the declared priority. Compute environments use the AWS Batch service-linked role.
  *
- * Verified only by the synthesized template (no AWS here): that Batch places Spot jobs first and falls back to the
- * on-demand environment when Spot has no capacity.
+ * Verified only by the synthesized template (no AWS here): the compute environment order. Batch places a job in the
+ * first environment with room under its maxvCpus and in the next one otherwise; a Spot capacity shortage leaves jobs
+ * RUNNABLE rather than moving them.
  *
  * **Cost**: nothing while idle; Fargate (Spot up to 70% cheaper) per running job's vCPU and memory.
  */

@@ -165,7 +165,7 @@ describe('ScheduledWorkflow', () => {
     ]);
     expect(asl.States.Extract?.Retry).toEqual([
       {
-        ErrorEquals: ['HelloFargate.TaskExitedNonZero', 'States.TaskFailed', 'States.Timeout'],
+        ErrorEquals: ['HelloFargate.TaskExitedNonZero', 'States.Timeout'],
         IntervalSeconds: 10,
         MaxAttempts: 3,
         BackoffRate: 1.5,

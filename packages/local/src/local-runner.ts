@@ -27,6 +27,7 @@ import { type RestartPolicy, ServiceController, type ServiceSnapshot } from './s
 import { type Clock, type Scheduler, startScheduler } from './scheduler/index.js';
 import { newTaskId, TaskProcess, type TaskResult } from './task-process.js';
 import {
+  containerExitCode,
   localStateMachine,
   localWorkflowTargets,
   runTaskSyncHandler,
@@ -368,7 +369,7 @@ export class LocalRunner {
           result: task.then(async (t) => {
             const result = await t.stopped;
             return {
-              exitCode: result.exitCode,
+              exitCode: containerExitCode(result) ?? null,
               ...(result.exitCode === null
                 ? { reason: result.signal ? `killed by ${result.signal}` : result.stoppedReason }
                 : {}),
@@ -443,7 +444,8 @@ export class LocalRunner {
             fire: (scheduledTime: Date) => {
               this.startWorkflow(
                 workflow.name,
-                { ...schedule.input, scheduledTime: scheduledTime.toISOString() },
+                // as <aws.scheduler.scheduled-time> renders it: ISO 8601 in UTC, to the second
+                { ...schedule.input, scheduledTime: scheduledTime.toISOString().replace(/\.\d{3}Z$/, 'Z') },
                 `schedule:${workflow.name}`,
               );
             },

@@ -1,5 +1,6 @@
 // The Task resources of local workflows: ECS RunTask `.sync` on the runner's tasks, SQS SendMessage on the local queues.
 
+import { constants } from 'node:os';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { RUN_TASK_SYNC, SQS_SEND_MESSAGE, type System, type WorkflowTargets } from '@hello-fargate/workload';
 import type { TaskProcess, TaskResult } from './task-process.js';
@@ -111,7 +112,8 @@ export function runTaskSyncHandler(options: RunTaskSyncOptions): ResourceHandler
       startedBy: `workflow:${ctx.workflow}`,
     });
     const stop = () => void task.stop('Execution stopped: the workflow execution was stopped or timed out');
-    ctx.signal.addEventListener('abort', stop, { once: true });
+    if (ctx.signal.aborted) stop();
+    else ctx.signal.addEventListener('abort', stop, { once: true });
     const timeout = options.stateTimeoutSeconds?.(ctx.workflow, ctx.stateName);
     const timer =
       timeout === undefined
@@ -129,6 +131,16 @@ export function runTaskSyncHandler(options: RunTaskSyncOptions): ResourceHandler
       result,
     );
   };
+}
+
+/**
+ * The exit code ECS and Batch report for a container: its own, or 128 + the signal that killed it (137 for SIGKILL,
+ * 143 for SIGTERM), as Docker reports it; undefined for a container that never ran.
+ */
+export function containerExitCode(result: Pick<TaskResult, 'exitCode' | 'signal'>): number | undefined {
+  if (result.exitCode !== null) return result.exitCode;
+  const number = result.signal ? constants.signals[result.signal] : undefined;
+  return number === undefined ? undefined : 128 + number;
 }
 
 /** The DescribeTasks `Task` of a stopped local task, as `.sync` returns it. */
@@ -159,7 +171,7 @@ export function describedTask(
         Name: container,
         TaskArn: taskArn,
         LastStatus: 'STOPPED',
-        ...(result.exitCode !== null ? { ExitCode: result.exitCode } : {}),
+        ...(containerExitCode(result) !== undefined ? { ExitCode: containerExitCode(result) } : {}),
         ...(result.signal ? { Reason: `killed by ${result.signal}` } : {}),
       },
     ],

@@ -138,10 +138,10 @@ describe('runTaskSyncHandler', () => {
       Containers: Record<string, unknown>[];
     };
     expect(reasons).toEqual(['State Run Extract timed out after 0.05 s']);
-    expect(answer.Containers[0]).not.toHaveProperty('ExitCode');
+    expect(answer.Containers[0]).toMatchObject({ ExitCode: 143 });
   });
 
-  it('leaves ExitCode out for a killed task and refuses a task definition of another system', async () => {
+  it('reports 128 + signal for a killed task, no ExitCode for one that never ran, and refuses other systems', async () => {
     const handler = runTaskSyncHandler({
       system,
       startTask: async () => fakeTask({ exitCode: null, signal: 'SIGKILL' }),
@@ -149,8 +149,15 @@ describe('runTaskSyncHandler', () => {
     const task = (await handler({ TaskDefinition: 'task-definition/report:1' }, ctx())) as {
       Containers: Record<string, unknown>[];
     };
-    expect(task.Containers[0]).not.toHaveProperty('ExitCode');
-    expect(task.Containers[0]).toMatchObject({ Reason: 'killed by SIGKILL' });
+    expect(task.Containers[0]).toMatchObject({ ExitCode: 137, Reason: 'killed by SIGKILL' });
+    const neverRan = runTaskSyncHandler({
+      system,
+      startTask: async () => fakeTask({ exitCode: null, signal: null, stopCode: 'TaskFailedToStart' }),
+    });
+    const failed = (await neverRan({ TaskDefinition: 'task-definition/report:1' }, ctx())) as {
+      Containers: Record<string, unknown>[];
+    };
+    expect(failed.Containers[0]).not.toHaveProperty('ExitCode');
     await expect(handler({ TaskDefinition: 'task-definition/other:1' }, ctx())).rejects.toMatchObject({
       name: 'ECS.InvalidParameterException',
       message: expect.stringContaining('"task-definition/other:1" is not a task definition of this system'),

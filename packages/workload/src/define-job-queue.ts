@@ -11,8 +11,10 @@ export interface JobQueueProps {
    */
   readonly maxvCpus?: number;
   /**
-   * `spot-first`: a FARGATE_SPOT compute environment first, FARGATE after it when Spot has no capacity (about 70 %
-   * cheaper; a Spot reclaim stops the attempt, which retryStrategy retries). `on-demand`: FARGATE only.
+   * `spot-first`: the job queue orders a FARGATE_SPOT compute environment before a FARGATE one (Spot is about 70 %
+   * cheaper; a Spot reclaim stops the attempt, which retryStrategy retries). Batch places jobs in the first
+   * environment with room under its maxvCpus; jobs that do not fit go to the next one. A shortage of Spot capacity
+   * leaves jobs RUNNABLE rather than moving them. `on-demand`: FARGATE only.
    * @default 'spot-first'
    */
   readonly capacity?: 'spot-first' | 'on-demand';

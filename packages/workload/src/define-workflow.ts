@@ -86,6 +86,11 @@ export interface Workflow {
 }
 
 const STEP_NAME = /^[A-Za-z][A-Za-z0-9 ]{0,39}$/;
+/**
+ * Execution input a workflow takes: each step gets it as WORKFLOW_INPUT in its ECS container overrides, which ECS caps
+ * at 8,192 characters in all (the other overrides need some of them).
+ */
+export const MAX_INPUT_CHARACTERS = 7000;
 /** State names the generated state machine uses itself. */
 const RESERVED_STATE_NAMES = ['Prepare input', 'Record failure', 'Notify failure', 'Failed', 'Succeeded'];
 
@@ -106,7 +111,9 @@ export function defineWorkflow(props: WorkflowProps): Workflow {
     if (typeof step.name !== 'string' || !STEP_NAME.test(step.name)) {
       fail(`${field}.name`, 'must be letters, digits and spaces, start with a letter, at most 40 characters');
     }
-    if (RESERVED_STATE_NAMES.includes(step.name) || step.name.startsWith('Run ') || step.name.startsWith('Check ')) {
+    const generated =
+      step.name.startsWith('Run ') || step.name.startsWith('Check ') || / (succeeded|exited non-zero)$/.test(step.name);
+    if (RESERVED_STATE_NAMES.includes(step.name) || generated) {
       fail(`${field}.name`, `"${step.name}" is a state name the workflow uses itself; pick another`);
     }
     if (seen.has(step.name)) fail(`${field}.name`, `"${step.name}" is used by two steps`);
@@ -157,6 +164,13 @@ export function defineWorkflow(props: WorkflowProps): Workflow {
       fail('schedule.input', 'must be a JSON object');
     }
     if ('scheduledTime' in input) fail('schedule.input', '"scheduledTime" is added by the schedule itself');
+    const size = JSON.stringify(input).length;
+    if (size > MAX_INPUT_CHARACTERS) {
+      fail(
+        'schedule.input',
+        `is ${size} characters of JSON; steps get it in ECS container overrides, so keep it under ${MAX_INPUT_CHARACTERS}`,
+      );
+    }
     schedule = Object.freeze({
       expression: props.schedule.expression,
       timezone,

@@ -34,6 +34,7 @@ export { type BatchJobOptions, type EvaluateOnExitRule, type ResolvedBatchJobOpt
 export { defineJobQueue, type JobQueue, type JobQueueProps } from './define-job-queue.js';
 export {
   defineWorkflow,
+  MAX_INPUT_CHARACTERS,
   type Workflow,
   type WorkflowProps,
   type WorkflowRetryOptions,
@@ -43,6 +44,7 @@ export {
   type WorkflowStepProps,
 } from './define-workflow.js';
 export {
+  executionTimeoutSeconds,
   RETRIED_STEP_ERRORS,
   RUN_TASK_SYNC,
   SQS_SEND_MESSAGE,

@@ -116,9 +116,13 @@ export function nextFireTime(schedule: ParsedSchedule, after: Date, anchor?: Dat
   }
 }
 
+/** IANA zone names (Intl's canonical list), plus UTC and the Etc/ zones; not legacy abbreviations such as EST. */
+const IANA_ZONES = new Set(Intl.supportedValuesOf('timeZone'));
+
 function checkTimezone(expression: string, timezone: string): void {
   try {
     formatterFor(timezone);
+    if (!IANA_ZONES.has(timezone) && !/^(UTC|Etc\/[A-Za-z0-9+-]+)$/.test(timezone)) throw new Error('not IANA');
   } catch {
     throw new ScheduleExpressionError(
       expression,

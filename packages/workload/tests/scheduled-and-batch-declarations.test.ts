@@ -182,6 +182,17 @@ describe('defineWorkflow', () => {
       'Mars/Olympus',
     ],
     [{ ...flow, retry: { maxAttempts: 100 } }, 'retry.maxAttempts', '0 to 99'],
+    [{ ...flow, steps: [{ name: 'Extract succeeded', workload: 'report' }] }, 'steps[0].name', 'uses itself'],
+    [
+      { ...flow, schedule: { expression: 'rate(1 hour)', timezone: 'EST' } },
+      'schedule.expression',
+      'unknown time zone "EST"',
+    ],
+    [
+      { ...flow, schedule: { expression: 'rate(1 hour)', input: { blob: 'x'.repeat(7000) } } },
+      'schedule.input',
+      'under 7000',
+    ],
     [
       { ...flow, schedule: { expression: 'rate(1 hour)', input: { scheduledTime: 'x' } } },
       'schedule.input',

@@ -83,15 +83,24 @@ describe('workflowDefinition', () => {
     expect(branch?.States['Extract exited non-zero']).toMatchObject({ Type: 'Fail', Error: TASK_EXITED_NON_ZERO });
     expect(states.Extract?.Retry).toEqual([
       {
-        ErrorEquals: [TASK_EXITED_NON_ZERO, 'States.TaskFailed', 'States.Timeout'],
+        ErrorEquals: [TASK_EXITED_NON_ZERO, 'States.Timeout'],
         IntervalSeconds: 10,
         MaxAttempts: 3,
         BackoffRate: 2,
       },
     ]);
+    // a RunTask that fails (API error, no capacity) is retried where States.TaskFailed is a well-defined wildcard
+    expect(branch?.States['Run Extract']?.Retry).toEqual([
+      { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 10, MaxAttempts: 3, BackoffRate: 2 },
+    ]);
     expect(states.Extract?.Catch).toEqual([
       { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Record failure' },
     ]);
+  });
+
+  it('times the execution out after every step has timed out on every attempt, plus ten minutes', () => {
+    // 3 steps × 4 attempts × their timeouts + per step the waits 10 + 20 + 40 s, + 600 s
+    expect(asl.TimeoutSeconds).toBe((3600 + 600 + 3600) * 4 + 3 * 70 + 600);
   });
 
   it('records a failure, notifies the queue and fails with the step error', () => {

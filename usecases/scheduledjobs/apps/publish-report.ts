@@ -30,8 +30,11 @@ export interface ReportPublishedEvent {
 }
 
 export interface PublishResult {
-  /** `already-published`: an earlier attempt sent and marked it; nothing was sent now. */
-  readonly outcome: 'published' | 'already-published';
+  /**
+   * `already-published`: an earlier attempt sent and marked it; nothing was sent now. `superseded`: a later execution
+   * (e.g. a duplicate scheduler delivery, or a re-run) replaced this execution's report of the day; it publishes it.
+   */
+  readonly outcome: 'published' | 'already-published' | 'superseded';
   readonly report: DailySalesReport;
   readonly eventId: string;
 }
@@ -53,8 +56,23 @@ export async function publishReport(pool: pg.Pool, options: PublishOptions): Pro
     [options.executionId],
   );
   if (!rows[0]) {
+    // EventBridge Scheduler delivers at least once: two executions of one night can overlap, and the later one's
+    // aggregate takes the day's report over. That is not a failure of this execution; the other one publishes.
+    const replaced = await pool.query<ReportRow>(
+      `SELECT ${REPORT_COLUMNS} FROM daily_sales_reports
+        WHERE report_date = (SELECT report_date FROM sales_report_extracts WHERE execution_id = $1)`,
+      [options.executionId],
+    );
+    if (replaced.rows[0]) {
+      const report = toReport(replaced.rows[0]);
+      logger.info(
+        { reportDate: report.reportDate, by: report.executionId },
+        `report of ${report.reportDate} was replaced by execution ${report.executionId}, which publishes it; nothing to do`,
+      );
+      return { outcome: 'superseded', report, eventId: reportEventId(report) };
+    }
     throw new TaskFailure(
-      `execution ${options.executionId} has no daily sales report to publish; run its aggregate step first (or a later execution has replaced the report of that day)`,
+      `execution ${options.executionId} has no daily sales report to publish; run its aggregate step first`,
     );
   }
   const report = toReport(rows[0]);

@@ -58,7 +58,7 @@ export function previousDay(date: string): string {
 
 /**
  * The report day: `reportDate` when given; else the day before `scheduledTime` in `timeZone` (a run scheduled at
- * 02:30 Berlin time reports on the Berlin day that just ended).
+ * 03:30 Berlin time reports on the Berlin day that just ended).
  */
 export function reportDateFor(options: {
   readonly reportDate?: string | undefined;

@@ -191,7 +191,7 @@ describe.each(backends)('daily sales report steps on $name', (backend) => {
     expect(ids).toEqual([retried.eventId, retried.eventId]);
   });
 
-  it('replaces the day’s report when a later execution aggregates it, and resets its publication', async () => {
+  it('replaces the day’s report when a later execution aggregates it; the earlier one then has nothing to publish', async () => {
     const earlier = `exec-earlier-${backend.name}`;
     const later = `exec-later-${backend.name}`;
     const { sqs, mock } = mockedSqs();
@@ -204,9 +204,13 @@ describe.each(backends)('daily sales report steps on $name', (backend) => {
     const replaced = await aggregateReport(pool, later);
 
     expect(replaced).toMatchObject({ executionId: later, publishedAt: null, publishedMessageId: null });
-    await expect(publishReport(pool, { executionId: earlier, sqs, queueUrl: QUEUE_URL, logger })).rejects.toThrow(
-      /has no daily sales report to publish/,
-    );
+    // the earlier execution (say, a duplicate scheduler delivery) publishing now is not a failure: the later one publishes
+    const superseded = await publishReport(pool, { executionId: earlier, sqs, queueUrl: QUEUE_URL, logger });
+    expect(superseded).toMatchObject({ outcome: 'superseded', report: { executionId: later } });
+    expect(mock.commandCalls(SendMessageCommand)).toHaveLength(1);
+    await expect(
+      publishReport(pool, { executionId: 'exec-never-ran', sqs, queueUrl: QUEUE_URL, logger }),
+    ).rejects.toThrow(/has no daily sales report to publish; run its aggregate step first/);
   });
 
   it('refuses to aggregate an execution that extracted nothing', async () => {

@@ -16,13 +16,10 @@ import { dailySalesReport, reportEventsQueue, salesReport } from '../workload.js
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** The report with its aggregate step left out: publish finds no report for the execution and exits 1, every time. */
+/** The report without its extract step: aggregate finds nothing extracted for the execution and exits 1, every time. */
 const brokenReport = defineWorkflow({
   name: 'broken-report',
-  steps: [
-    { name: 'Extract', workload: salesReport.name, command: ['extract'] },
-    { name: 'Publish', workload: salesReport.name, command: ['publish'] },
-  ],
+  steps: [{ name: 'Aggregate', workload: salesReport.name, command: ['aggregate'] }],
   retry: { maxAttempts: 2, intervalSeconds: 1, backoffRate: 2 },
   notifyQueue: reportEventsQueue.name,
 });
@@ -45,7 +42,7 @@ describe('the daily sales report workflow in the local runner', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'hf-workflow-'));
   const database = `hf_report_${randomBytes(4).toString('hex')}`;
   const lines: string[] = [];
-  // 00:00 UTC on 21 November; the report's cron(30 2 * * ? *) in Europe/Berlin (UTC+1) fires at 01:30 UTC.
+  // 00:00 UTC on 21 November; the report's cron(30 3 * * ? *) in Europe/Berlin (UTC+1) fires at 02:30 UTC.
   const clock = new ManualClock(new Date('2026-11-21T00:00:00Z'));
   let databaseUrl: string;
   let runner: LocalRunner;
@@ -141,13 +138,13 @@ describe('the daily sales report workflow in the local runner', () => {
         WHERE status <> 'cancelled' AND (created_at AT TIME ZONE 'Europe/Berlin')::date = '2026-11-20'`,
     );
     expect(expected?.count).toBe(3);
-    expect(runner.status().workflows[0]?.schedule?.next).toBe('2026-11-21T01:30:00.000Z');
+    expect(runner.status().workflows[0]?.schedule?.next).toBe('2026-11-21T02:30:00.000Z');
 
     // WHEN the clock reaches the schedule's fire time (no sleeping: the clock is injected)
-    await clock.advanceTo(new Date('2026-11-21T01:30:00Z'));
+    await clock.advanceTo(new Date('2026-11-21T02:30:00Z'));
     const started = await until('the scheduled execution', () => runner.executions(dailySalesReport.name)[0]);
     expect(started.startedBy).toBe(`schedule:${dailySalesReport.name}`);
-    expect(started.input).toEqual({ scheduledTime: '2026-11-21T01:30:00.000Z' });
+    expect(started.input).toEqual({ scheduledTime: '2026-11-21T02:30:00Z' });
     const finished = await until('the execution to end', () => {
       const record = runner.executions(dailySalesReport.name)[0] as ExecutionRecord;
       return record.status === 'RUNNING' ? undefined : record;
@@ -192,15 +189,15 @@ describe('the daily sales report workflow in the local runner', () => {
     expect(finished.status).toBe('FAILED');
     expect(finished.error).toBe(TASK_EXITED_NON_ZERO);
     const history = runner.execution(started.executionArn)?.history ?? [];
-    // Publish ran 1 + maxAttempts (2) times, each a real task that exited 1
-    expect(history.filter((e) => e.type === 'StateRetried' && e.state === 'Publish').map((e) => e.attempt)).toEqual([
+    // Aggregate ran 1 + maxAttempts (2) times, each a real task that exited 1
+    expect(history.filter((e) => e.type === 'StateRetried' && e.state === 'Aggregate').map((e) => e.attempt)).toEqual([
       1, 2,
     ]);
     const runs = runner
       .status()
       .tasks.slice(0, runner.status().tasks.length - before)
       .filter((t) => t.startedBy === `workflow:${brokenReport.name}`);
-    expect(runs.map((t) => t.exitCode).sort()).toEqual([0, 1, 1, 1]);
+    expect(runs.map((t) => t.exitCode)).toEqual([1, 1, 1]);
     // the Catch path: recorded, notified, failed
     const states = history.filter((e) => e.type === 'StateEntered').map((e) => e.state);
     expect(states.slice(-3)).toEqual(['Record failure', 'Notify failure', 'Failed']);

@@ -1,6 +1,6 @@
 // The scheduledjobs declarations: the sales-report workflow and its step tasks fit a system, and its state machine.
 
-import { defineSystem, workflowDefinition } from '@hello-fargate/workload';
+import { defineSystem, nextFireTime, workflowDefinition } from '@hello-fargate/workload';
 import { describe, expect, it } from 'vitest';
 import { oneoff } from '../../oneoff/workload.js';
 import { dailySalesReport, orderStats, reportEventsQueue, salesReport } from '../workload.js';
@@ -20,9 +20,33 @@ describe('scheduledjobs declarations', () => {
       ['Aggregate', 'sales-report', ['aggregate']],
       ['Publish', 'sales-report', ['publish']],
     ]);
-    expect(workflow.schedule).toMatchObject({ expression: 'cron(30 2 * * ? *)', timezone: 'Europe/Berlin' });
+    expect(workflow.schedule).toMatchObject({ expression: 'cron(30 3 * * ? *)', timezone: 'Europe/Berlin' });
     expect(workflow.retry).toEqual({ maxAttempts: 2, intervalSeconds: 30, backoffRate: 2 });
     expect(salesReport.dependsOn).toEqual({ database: true, queues: ['report-events'], workloads: [] });
+  });
+
+  it('fires once every night, daylight saving days included (a 02:30 Berlin schedule would skip one a year)', () => {
+    const schedule = dailySalesReport.schedule?.schedule;
+    if (!schedule) throw new Error('the report has no schedule');
+    const fires: string[] = [];
+    // from the Friday before the spring change (29 March 2026) to the Monday after the autumn one (25 October)
+    for (let at = new Date('2026-03-27T12:00:00Z'); fires.length < 5;) {
+      at = nextFireTime(schedule, at) as Date;
+      fires.push(at.toISOString());
+    }
+    expect(fires).toEqual([
+      '2026-03-28T02:30:00.000Z', // 03:30 CET
+      '2026-03-29T01:30:00.000Z', // 03:30 CEST, the night the clocks go forward
+      '2026-03-30T01:30:00.000Z',
+      '2026-03-31T01:30:00.000Z',
+      '2026-04-01T01:30:00.000Z',
+    ]);
+    const autumn = nextFireTime(schedule, new Date('2026-10-24T12:00:00Z'));
+    const after = nextFireTime(schedule, autumn as Date);
+    expect([autumn?.toISOString(), after?.toISOString()]).toEqual([
+      '2026-10-25T02:30:00.000Z', // 03:30 CET, the night the clocks go back: once
+      '2026-10-26T02:30:00.000Z',
+    ]);
   });
 
   it('gives each step the workflow variables the steps read', () => {

@@ -1,5 +1,7 @@
 // The typed error `hf workflow|batch … --env` throws, and the translation of AWS SDK failures into sentences.
 
+import { CliError } from '../cli-error.js';
+
 /** Stable codes callers can `switch` on. */
 export type AwsCommandErrorCode =
   /** An argument was refused before any AWS call (array size, JSON input, dependency). */
@@ -95,4 +97,10 @@ export async function awsCall<T>(context: AwsCallContext, call: () => Promise<T>
   } catch (error) {
     throw toAwsCommandError(error, context);
   }
+}
+
+/** The CliError `hf` prints: usage mistakes exit 2, an interruption 130, everything else 1. */
+export function toCliError(error: AwsCommandError): CliError {
+  const exitCode = error.code === 'INVALID_ARGUMENT' ? 2 : error.code === 'INTERRUPTED' ? 130 : 1;
+  return new CliError(error.message, exitCode);
 }

@@ -2,7 +2,7 @@
 
 import type { JobDetail } from '@aws-sdk/client-batch';
 
-/** The same layout as the local `hf batch describe`, plus the log group when the caller knows it. */
+/** The same layout as the local `hf batch describe`. */
 export function describeJobLines(job: JobDetail): string[] {
   const lines = [
     `${job.jobName ?? ''}  ${job.jobId ?? ''}`,
@@ -23,7 +23,9 @@ export function describeJobLines(job: JobDetail): string[] {
     const exit = attempt.container?.exitCode;
     const reason = attempt.statusReason ? ` — ${attempt.statusReason}` : '';
     const containerReason = attempt.container?.reason ? ` (${attempt.container.reason})` : '';
-    lines.push(`  attempt ${i + 1}   ${exit === undefined ? 'no exit code' : `exit ${exit}`}${reason}${containerReason}`);
+    lines.push(
+      `  attempt ${i + 1}   ${exit === undefined ? 'no exit code' : `exit ${exit}`}${reason}${containerReason}`,
+    );
   });
   if (job.container?.logStreamName) lines.push(`  log         ${job.container.logStreamName}`);
   return lines;

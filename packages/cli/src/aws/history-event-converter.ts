@@ -88,7 +88,7 @@ export class HistoryEventConverter {
       return view('StateFailed', timestamp, state, failureOf(event));
     }
     if ((ATTEMPT_STARTED.has(type) || container?.[2] === 'Started') && failures > 0) {
-      return view('StateRetried', timestamp, state, { attempt: failures, sfnType: type });
+      return view('StateRetried', timestamp, state, { attempt: failures });
     }
     if (type === 'EvaluationFailed') {
       return view('StateFailed', timestamp, state, {

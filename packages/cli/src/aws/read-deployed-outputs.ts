@@ -12,7 +12,7 @@ export interface ReadDeployedOutputsOptions<K extends string> {
   /** The outputs to read: our key → CloudFormation output key, e.g. WORKFLOW_STACK_OUTPUTS. */
   readonly keys: Readonly<Record<K, string>>;
   /** Which of `keys` must be present and non-empty. @default - every key */
-  readonly required?: readonly K[];
+  readonly required?: readonly NoInfer<K>[];
 }
 
 /**

@@ -106,14 +106,12 @@ export async function runWorkflowNowOnAws(options: RunWorkflowNowOnAwsOptions): 
   const input = normalizeInput(options.input ?? '{}');
   if (!(pollIntervalMs > 0)) throw new RangeError(`pollIntervalMs must be above 0, got ${pollIntervalMs}`);
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) {
-    throw new AwsCommandError(
-      'INVALID_ARGUMENT',
-      `execution name "${name}" must be 1–80 letters, digits, "-" or "_"`,
-    );
+    throw new AwsCommandError('INVALID_ARGUMENT', `execution name "${name}" must be 1–80 letters, digits, "-" or "_"`);
   }
 
   const stateMachineArn = await readStateMachineArn(options);
-  if (signal?.aborted) throw new AwsCommandError('INTERRUPTED', 'interrupted before the execution was started; nothing runs');
+  if (signal?.aborted)
+    throw new AwsCommandError('INTERRUPTED', 'interrupted before the execution was started; nothing runs');
 
   const started = await sfnCall(options, 'states:StartExecution', () =>
     clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input })),
@@ -129,7 +127,9 @@ export async function runWorkflowNowOnAws(options: RunWorkflowNowOnAwsOptions): 
     if (signal?.aborted) {
       output.progress(`interrupted: execution ${name} keeps running in AWS (${executionArn})`);
       output.progress(`stop it with \`aws stepfunctions stop-execution --execution-arn ${executionArn}\``);
-      output.progress(`see how it went with \`hf workflow history ${workflow} --env ${environment} --execution ${name}\``);
+      output.progress(
+        `see how it went with \`hf workflow history ${workflow} --env ${environment} --execution ${name}\``,
+      );
       return { exitCode: INTERRUPTED_EXIT_CODE, executionArn, status: 'RUNNING' };
     }
     // Describe before reading history: once the status is final, the history read after it holds every event.
@@ -144,7 +144,8 @@ export async function runWorkflowNowOnAws(options: RunWorkflowNowOnAwsOptions): 
     const status = execution.status ?? 'UNKNOWN';
     if (status !== 'RUNNING') {
       output.print(`${name} ${status} in ${duration(execution.startDate, execution.stopDate)}`);
-      if (execution.error || execution.cause) output.print(`  ${execution.error ?? 'no error'}: ${execution.cause ?? ''}`);
+      if (execution.error || execution.cause)
+        output.print(`  ${execution.error ?? 'no error'}: ${execution.cause ?? ''}`);
       return { exitCode: status === 'SUCCEEDED' ? 0 : 1, executionArn, status };
     }
     await sleep(pollIntervalMs, signal);
@@ -216,7 +217,11 @@ async function describeExecution(
  * Every event after `afterId`, in order, page after page. Each poll starts again from the first page because a
  * history's last page has no token to continue from; an execution's history of a few steps fits in one page.
  */
-async function readHistory(options: WorkflowOnAwsTarget, executionArn: string, afterId: number): Promise<HistoryEvent[]> {
+async function readHistory(
+  options: WorkflowOnAwsTarget,
+  executionArn: string,
+  afterId: number,
+): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
@@ -263,9 +268,14 @@ async function sfnCall<T>(options: WorkflowOnAwsTarget, action: string, call: ()
       );
     }
     if (name === 'InvalidExecutionInput' || name === 'InvalidName' || name === 'ExecutionAlreadyExists') {
-      throw new AwsCommandError('REQUEST_REJECTED', `${action} refused: ${name}: ${message}`, { awsError: name }, {
-        cause: error,
-      });
+      throw new AwsCommandError(
+        'REQUEST_REJECTED',
+        `${action} refused: ${name}: ${message}`,
+        { awsError: name },
+        {
+          cause: error,
+        },
+      );
     }
     throw toAwsCommandError(error, { action, environment });
   }

@@ -646,6 +646,8 @@ export class LocalBatch extends EventEmitter<{ change: [JobChange] }> {
       this.finish(rec, 'SUCCEEDED', statusReason);
     } else if (
       active.terminateReason === undefined &&
+      // AWS Batch: "If a job is terminated for exceeding the timeout duration, it's not retried."
+      !active.timedOut &&
       !this.closed &&
       rec.attempts.length < strategy.attempts &&
       decideOnExit(strategy, { exitCode, reason: attempt.container.reason, statusReason }) === 'RETRY'
