@@ -28,6 +28,9 @@ export { BATCH_JOB_STACK_OUTPUTS };
 /** AWS Batch gives a container this long between SIGTERM and SIGKILL; a declaration cannot lengthen it. */
 const BATCH_STOP_SECONDS = 30;
 
+/** The name of the volume mounted at `/tmp`. */
+const TMP_VOLUME = 'tmp';
+
 export interface BatchJobProps extends Omit<WorkloadTaskProps, 'vpc' | 'family' | 'cpuArchitecture'> {
   /** The batchjob's declaration; its `batch` names the job queue and the retry strategy. */
   readonly workload: Workload;
@@ -67,8 +70,11 @@ export interface BatchJobProps extends Omit<WorkloadTaskProps, 'vpc' | 'family' 
  * On Fargate the job's security group is its compute environment's: a job that uses the database admits the job
  * queue's security group, and so every job of that queue.
  *
- * Verified only by the synthesized template (no AWS here): that Batch accepts the host volume for `/tmp` on Fargate,
- * and that the event pattern's job definition prefix matches the ARNs Batch puts in its events.
+ * The `/tmp` volume has only a name (no `host`, which Batch documents as not applicable to Fargate jobs).
+ *
+ * Verified only by the synthesized template (no AWS here): that Batch accepts the name-only volume for `/tmp` on
+ * Fargate and that it is writable by the non-root user, and that the event pattern's job definition prefix matches
+ * the ARNs Batch puts in its events.
  *
  * **Cost**: Fargate (or Fargate Spot) per running job; EventBridge rule matches are free for AWS service events; SQS
  * requests per failed job; one alarm.
@@ -128,8 +134,10 @@ export class BatchJob extends Construct {
       executionRole: this.executionRole,
       user: props.user ?? NON_ROOT_USER,
       readonlyRootFilesystem: true,
-      // A host volume with no host path is task-scoped storage: the only writable path in the container.
-      volumes: [batch.EcsVolume.host({ name: 'tmp', containerPath: '/tmp', readonly: false })],
+      // The only writable path in the container. The L2 renders a host volume as `Host: {}`; Batch says `host` is not
+      // applicable to Fargate jobs and should not be given, so the job definition drops it below (a volume with only
+      // a name: a Fargate bind mount, task-scoped storage, as OneOffTask's /tmp).
+      volumes: [batch.EcsVolume.host({ name: TMP_VOLUME, containerPath: '/tmp', readonly: false })],
       assignPublicIp: false,
       fargateCpuArchitecture: ecs.CpuArchitecture.X86_64,
       fargateOperatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
@@ -147,6 +155,7 @@ export class BatchJob extends Construct {
       timeout: settings.timeout,
       propagateTags: true,
     });
+    this.dropHostOfTmpVolume();
     Validations.of(this.jobDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
       reason:
@@ -217,6 +226,17 @@ export class BatchJob extends Construct {
       timeout:
         options.attemptDurationSeconds === undefined ? undefined : Duration.seconds(options.attemptDurationSeconds),
     };
+  }
+
+  /**
+   * Removes `Host` from the `/tmp` volume of the rendered job definition (escape hatch: the L2 has no name-only
+   * volume). Batch's `Volume.host`: "isn't applicable to jobs that are running on Fargate resources and shouldn't be
+   * provided"; a volume with just a `name` is what ECS documents as a Fargate bind mount (empty, task-scoped).
+   */
+  private dropHostOfTmpVolume(): void {
+    const index = this.container.volumes.findIndex((volume) => volume.name === TMP_VOLUME);
+    const cfn = this.jobDefinition.node.defaultChild as batch.CfnJobDefinition;
+    cfn.addPropertyDeletionOverride(`ContainerProperties.Volumes.${index}.Host`);
   }
 
   /**

@@ -1,19 +1,22 @@
 // ScheduledTask: the schedule mode of a scheduledjob's trigger — EventBridge Scheduler starts its task with ECS RunTask.
 
 import type { ResolvedScheduleTrigger, Workload } from '@hello-fargate/workload';
-import { Duration } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConstructValidationError } from './construct-validation-error.js';
 import {
+  addAlarmActions,
   createScheduleDeadLetter,
   createSchedulerRole,
   ecsTasksArn,
@@ -32,13 +35,13 @@ export interface ScheduledTaskProps {
   /** Security groups of the task. */
   readonly securityGroups: readonly ec2.ISecurityGroup[];
   /**
-   * Key of the dead-letter queue.
+   * Key of the dead-letter queue (the failed-runs queue is always SSE-SQS).
    * @default - SSE-SQS (SQS-owned key)
    */
   readonly encryptionKey?: kms.IKey;
   /**
-   * Topic the dead-letter alarm notifies when it fires and when it recovers.
-   * @default - an alarm without actions
+   * Topic the dead-letter and failed-runs alarms notify when they fire and when they recover.
+   * @default - alarms without actions
    */
   readonly alarmTopic?: sns.ITopic;
 }
@@ -52,13 +55,23 @@ export interface ScheduledTaskProps {
  * The scheduler's role may only run this task definition in this cluster (`ecs:cluster` condition), tag the tasks it
  * starts (the task definition's tags are propagated) and pass the task's two roles to ECS.
  *
- * The scheduled runs use the task definition's command: build it with the trigger's `command`. Whether a run
- * succeeded is the task's own business (its exit code and logs); the schedule only knows that RunTask was accepted.
+ * The scheduled runs use the task definition's command: build it with the trigger's `command`. The schedule only
+ * knows that RunTask was accepted; a run that then fails is caught from ECS's own events: an EventBridge rule on
+ * `ECS Task State Change` with `lastStatus` STOPPED, in this cluster, of any revision of the task definition's family,
+ * where a container exited with a code other than 0, or no container has an exit code, or `stopCode` is
+ * `TaskFailedToStart` (image pull, secrets, ENI…), sends the event to a `FailedRuns` SQS queue (SSE-SQS, so
+ * EventBridge needs no key grant; kept 14 days, so the events with `stoppedReason` and the containers' `reason` can be
+ * read), and an alarm fires when that queue received at least one in 5 minutes (NumberOfMessagesSent counts
+ * EventBridge's sends). The rule does not filter on `startedBy`: the value EventBridge Scheduler sets is not
+ * documented (its EcsParameters have no StartedBy), so a failed manual run of the same family in the same cluster
+ * (`hf run-task`) also counts.
  *
  * Verified only by the synthesized template (no AWS here): that Scheduler accepts the role's conditions and the
- * time zone, and that RunTask succeeds with exactly these permissions.
+ * time zone, that RunTask succeeds with exactly these permissions, and that ECS's STOPPED events of a failed run
+ * match the pattern (the `exists: false` branch relies on EventBridge flattening the `containers` array).
  *
- * **Cost**: Scheduler invocations (14 million free per month), the Fargate task per run, one alarm.
+ * **Cost**: Scheduler invocations (14 million free per month), the Fargate task per run; EventBridge rule matches
+ * are free for AWS service events; SQS requests per failed run; two alarms.
  */
 export class ScheduledTask extends Construct {
   readonly schedule: scheduler.Schedule;
@@ -67,6 +80,11 @@ export class ScheduledTask extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   /** Fires when the dead-letter queue holds an invocation. */
   readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** Receives the `ECS Task State Change` event of every run that stopped without succeeding. */
+  readonly failedRunsQueue: sqs.Queue;
+  readonly failedRunsRule: events.Rule;
+  /** Fires when at least one failed run arrived in the failed-runs queue in 5 minutes. */
+  readonly failedRunsAlarm: cloudwatch.Alarm;
   readonly alarms: readonly cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: ScheduledTaskProps) {
@@ -81,7 +99,22 @@ export class ScheduledTask extends Construct {
     });
     this.deadLetterQueue = deadLetter.queue;
     this.deadLetterAlarm = deadLetter.alarm;
-    this.alarms = [deadLetter.alarm];
+    ({ queue: this.failedRunsQueue, rule: this.failedRunsRule } = this.createFailedRunsRule(props));
+    this.failedRunsAlarm = new cloudwatch.Alarm(this, 'FailedRunsAlarm', {
+      alarmDescription:
+        `${props.workload.name}: a scheduled run stopped with a non-zero exit code or failed to start; see the ` +
+        'FailedRuns queue',
+      metric: this.failedRunsQueue.metricNumberOfMessagesSent({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    addAlarmActions(this.failedRunsAlarm, props.alarmTopic);
+    this.alarms = [deadLetter.alarm, this.failedRunsAlarm];
 
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `${props.workload.name}: ${trigger.expression} (${trigger.timezone})`,
@@ -100,6 +133,45 @@ export class ScheduledTask extends Construct {
         maxEventAge: Duration.seconds(trigger.maximumEventAgeSeconds),
       }),
     });
+  }
+
+  private createFailedRunsRule(props: ScheduledTaskProps) {
+    const queue = new sqs.Queue(this, 'FailedRuns', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'An inbox of failed-run events that nothing consumes automatically: an operator reads or purges it, so a ' +
+        'message can never fail processing and a dead-letter queue would stay empty.',
+    });
+    const { family } = props.taskDefinition;
+    const rule = new events.Rule(this, 'FailedRunsRule', {
+      description: `${this.node.path}: ${family} tasks that stopped with a non-zero exit code or failed to start`,
+      eventPattern: {
+        source: ['aws.ecs'],
+        detailType: ['ECS Task State Change'],
+        detail: {
+          clusterArn: [props.cluster.clusterArn],
+          // Every revision: events carry `…:task-definition/<family>:<revision>`.
+          taskDefinitionArn: events.Match.prefix(
+            Stack.of(this).formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${family}:` }),
+          ),
+          lastStatus: ['STOPPED'],
+          // EventBridge flattens the `containers` array: the first branch matches when any container exited with a
+          // code other than 0, the second when no container has an exit code (it never started).
+          $or: [
+            { containers: { exitCode: events.Match.anythingBut(0) } },
+            { containers: { exitCode: events.Match.doesNotExist() } },
+            { stopCode: ['TaskFailedToStart'] },
+          ],
+        },
+      },
+      targets: [new eventsTargets.SqsQueue(queue)],
+    });
+    return { queue, rule };
   }
 }
 

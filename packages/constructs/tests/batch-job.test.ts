@@ -108,9 +108,10 @@ describe('BatchJob', () => {
     expect(container()).toMatchObject({
       User: '65532:65532',
       ReadonlyRootFilesystem: true,
-      Volumes: [{ Name: 'tmp', Host: {} }],
       MountPoints: [{ ContainerPath: '/tmp', SourceVolume: 'tmp', ReadOnly: false }],
     });
+    // a volume with only a name: Batch says `host` is not applicable to Fargate jobs and should not be given
+    expect(container().Volumes).toEqual([{ Name: 'tmp' }]);
   });
 
   it('sets the environment contract and takes the database credentials as secrets', () => {

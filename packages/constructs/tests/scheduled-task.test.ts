@@ -2,6 +2,8 @@
 
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConstructValidationError, OneOffTask, ScheduledTask } from '../src/index.js';
 import { image, nagFindings, sharedStacks, testWorkload, workloadStack } from './support/shared-stacks.js';
@@ -22,10 +24,11 @@ const scheduled = () =>
     },
   });
 
-function build(workload = scheduled()) {
+function build(workload = scheduled(), withTopic = false) {
   const app = new App();
   const shared = sharedStacks(app);
   const stack = workloadStack(app, 'Job', shared);
+  const topic = withTopic ? new sns.Topic(stack, 'Alarms') : undefined;
   const task = new OneOffTask(stack, 'Job', {
     workload: { ...workload, command: [...(workload.trigger?.type === 'schedule' ? workload.trigger.command : [])] },
     cluster: shared.platform.cluster,
@@ -40,8 +43,9 @@ function build(workload = scheduled()) {
     subnets: shared.network.ecsSubnets,
     securityGroups: [task.securityGroup],
     encryptionKey: shared.platform.encryptionKey,
+    alarmTopic: topic,
   });
-  return { app, stack, task, scheduledTask };
+  return { app, stack, task, scheduledTask, topic };
 }
 
 describe('ScheduledTask', () => {
@@ -172,7 +176,7 @@ describe('ScheduledTask', () => {
 
   it('alarms when the dead-letter queue holds an invocation', () => {
     // THEN
-    expect(built.scheduledTask.alarms).toEqual([built.scheduledTask.deadLetterAlarm]);
+    expect(built.scheduledTask.alarms).toContain(built.scheduledTask.deadLetterAlarm);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Namespace: 'AWS/SQS',
@@ -181,6 +185,84 @@ describe('ScheduledTask', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Period: 300,
     });
+  });
+
+  it('sends every STOPPED task of this family in this cluster that did not exit 0 to the FailedRuns queue', () => {
+    // THEN
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as {
+      Properties: { EventPattern: unknown; Targets: unknown[] };
+    }[];
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.Properties.EventPattern).toEqual({
+      source: ['aws.ecs'],
+      'detail-type': ['ECS Task State Change'],
+      detail: {
+        clusterArn: [{ 'Fn::ImportValue': expect.stringContaining('PlatformCluster') }],
+        taskDefinitionArn: [
+          {
+            prefix: {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:eu-west-1:111111111111:task-definition/Job:']],
+            },
+          },
+        ],
+        lastStatus: ['STOPPED'],
+        $or: [
+          { containers: { exitCode: [{ 'anything-but': [0] }] } },
+          { containers: { exitCode: [{ exists: false }] } },
+          { stopCode: ['TaskFailedToStart'] },
+        ],
+      },
+    });
+    expect(rules[0]?.Properties.Targets).toEqual([
+      { Arn: resolve(built.scheduledTask.failedRunsQueue.queueArn), Id: 'Target0' },
+    ]);
+    // the family the prefix names is the task definition's
+    expect(resolve(built.task.taskDefinition.family)).toBe('Job');
+    const queue = template.toJSON().Resources[
+      resolve(built.scheduledTask.failedRunsQueue.queueArn)['Fn::GetAtt'][0] as string
+    ] as { Properties: Record<string, unknown> };
+    expect(queue.Properties).toEqual({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [resolve(built.scheduledTask.failedRunsQueue.queueUrl)],
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: { ArnEquals: { 'aws:SourceArn': resolve(built.scheduledTask.failedRunsRule.ruleArn) } },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('alarms when at least one failed run arrived in 5 minutes, notifying the alarm topic', () => {
+    // THEN
+    expect(built.scheduledTask.alarms).toEqual([
+      built.scheduledTask.deadLetterAlarm,
+      built.scheduledTask.failedRunsAlarm,
+    ]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'NumberOfMessagesSent',
+      Dimensions: [{ Name: 'QueueName', Value: resolve(built.scheduledTask.failedRunsQueue.queueName) }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    // GIVEN an alarm topic, WHEN built with it, THEN both alarms notify it when they fire and when they recover
+    const withTopic = build(scheduled(), true);
+    const topicArn = withTopic.stack.resolve(withTopic.topic?.topicArn);
+    for (const alarm of withTopic.scheduledTask.alarms) {
+      const rendered = withTopic.stack.resolve((alarm.node.defaultChild as CfnAlarm).alarmActions);
+      expect(rendered).toEqual([topicArn]);
+      expect(withTopic.stack.resolve((alarm.node.defaultChild as CfnAlarm).okActions)).toEqual([topicArn]);
+    }
   });
 
   it('gives no schedule or role a fixed name', () => {
