@@ -44,6 +44,12 @@ commands:
   workflow run-now|history <name> --env <env>   the same against a deployed environment (Step Functions)
   batch submit|describe|list … --env <env>      the same against a deployed environment (AWS Batch)
   batch list [--queue q] [--status s] [--array-job id] [--json]
+  deploy --env <env> [workload…]      synth, deploy shared + oneoff stacks, run migrations, deploy the rest
+      --concurrency <n>               stacks the CDK CLI deploys at once (default 1)
+  diff --env <env>                    what a deploy would change (exits 0 either way)
+  destroy --env <env>                 delete the environment's stacks; asks for its name; keeps the database
+      --yes                           do not ask (required when stdin is not a terminal)
+      --including-data                also delete the database stack (Aurora takes a final snapshot)
   bundle <workload> --out <dir>       bundle a workload as its container image holds it
       --assets copy|link              place asset folders by copy (images) or symlink (default copy)
   help                                this text
@@ -198,6 +204,42 @@ export async function main(argv: readonly string[]): Promise<number> {
           json: values.json === true,
           ...(typeof values.file === 'string' ? { file: values.file } : {}),
           ...(passThrough ? { command: passThrough } : {}),
+        });
+      }
+      case 'deploy': {
+        const { values, positionals } = parseAny(rest, { env: { type: 'string' }, concurrency: { type: 'string' } });
+        if (typeof values.env !== 'string') throw new CliError('hf deploy needs --env <env> (e.g. staging)', 2);
+        const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+        if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+          throw new CliError('--concurrency must be a whole number, at least 1', 2);
+        }
+        const { deployCommand } = await import('./commands/deploy.js');
+        return await deployCommand({
+          root: findProjectRoot(),
+          environment: values.env,
+          workloads: positionals,
+          ...(concurrency ? { concurrency } : {}),
+        });
+      }
+      case 'diff': {
+        const { values } = parse(rest, { env: { type: 'string' } }, 0);
+        if (typeof values.env !== 'string') throw new CliError('hf diff needs --env <env> (e.g. staging)', 2);
+        const { diffCommand } = await import('./commands/diff.js');
+        return await diffCommand({ root: findProjectRoot(), environment: values.env });
+      }
+      case 'destroy': {
+        const { values } = parse(
+          rest,
+          { env: { type: 'string' }, yes: { type: 'boolean' }, 'including-data': { type: 'boolean' } },
+          0,
+        );
+        if (typeof values.env !== 'string') throw new CliError('hf destroy needs --env <env> (e.g. staging)', 2);
+        const { destroyCommand } = await import('./commands/destroy.js');
+        return await destroyCommand({
+          root: findProjectRoot(),
+          environment: values.env,
+          yes: values.yes === true,
+          includingData: values['including-data'] === true,
         });
       }
       case 'bundle': {

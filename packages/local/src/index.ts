@@ -49,3 +49,4 @@ export {
   runTaskSyncHandler,
   sqsSendMessageHandler,
 } from './workflow-resources.js';
+export * from './console/index.js';

@@ -14,6 +14,7 @@ import {
 import { type BatchEndpoint, LocalBatch, startBatchEndpoint } from './batch/index.js';
 import { batchJobDefinitions, batchJobQueues } from './batch-definitions.js';
 import { type Bundle, bundleWorkload } from './bundle-workload.js';
+import { type ConsoleServer, startConsoleServer } from './console/index.js';
 import { type ControlServer, startControlServer } from './control-server.js';
 import { formatLine } from './format-line.js';
 import { type LocalDatabase, startLocalDatabase } from './local-database.js';
@@ -86,6 +87,8 @@ export interface LocalRunnerOptions {
   readonly batchKillGraceSeconds?: number;
   /** Multiplies the workflows' Retry intervals (tests use a small value). @default 1 */
   readonly workflowRetryIntervalScale?: number;
+  /** Port of the console (web UI, started with the services); 0 picks a free one, a busy port falls back. @default 0 */
+  readonly consolePort?: number;
 }
 
 /** A workflow as `hf workflow list` and the console show it. */
@@ -185,6 +188,7 @@ export class LocalRunner {
   private databaseUrl = '';
   private metadata: MetadataServer | undefined;
   private control: ControlServer | undefined;
+  private console: ConsoleServer | undefined;
   private readonly bundles = new Map<string, Bundle>();
   private readonly services = new Map<string, ServiceController>();
   private readonly proxies = new Map<string, ServiceConnectProxy>();
@@ -262,6 +266,36 @@ export class LocalRunner {
     await this.startBatch();
     this.startWorkflows();
     if (this.options.services ?? true) await this.startWeb();
+    if (this.options.services ?? true) {
+      this.console = await startConsoleServer({
+        port: this.options.consolePort ?? 0,
+        sources: {
+          status: () => this.status(),
+          runningTasks: () =>
+            [...this.oneShot.values()].map(({ task }) => ({
+              taskId: task.id,
+              workload: task.workload,
+              startedBy: task.startedBy,
+              status: task.status,
+              exitCode: null,
+              ...(task.startedAt ? { startedAt: task.startedAt.toISOString() } : {}),
+              logFile: join(this.stateDir, 'logs', task.workload, `${task.id}.log`),
+            })),
+          workflows: this.workflowEngine,
+          batch: this.batchEngine,
+          queues: () =>
+            this.sqs && {
+              url: this.sqs.url,
+              queues: this.options.system.queues.map((q) => ({ name: q.name, dlqName: q.dlqName })),
+              stats: (name) => (this.sqs as SqsEndpoint).stats(name),
+            },
+          listeners: () => this.web?.listeners ?? new Map(),
+          startWorkflow: (name, input, startedBy) => this.startWorkflow(name, input, startedBy),
+          logsDir: join(this.stateDir, 'logs'),
+        },
+      });
+      this.out(`console    ${this.console.url}`);
+    }
     this.writeRunnerFile();
 
     if (this.options.preDeploy ?? true) await this.runPreDeploy();
@@ -552,7 +586,7 @@ export class LocalRunner {
       stateDir: this.stateDir,
       endpoints: {
         control: this.control?.url ?? null,
-        console: null,
+        console: this.console?.url ?? null,
         webapp: this.listenerUrl('webapp'),
         webapi: this.listenerUrl('webapi'),
         identityIssuer: this.web?.identity.issuer ?? null,
@@ -590,6 +624,7 @@ export class LocalRunner {
 
   private async shutdown(): Promise<void> {
     this.scheduler?.stop();
+    await this.console?.close();
     await this.workflowEngine?.close();
     await this.batchEngine?.close();
     await this.batchEndpoint?.close();

@@ -28,6 +28,7 @@ export async function startCommand(options: StartOptions): Promise<number> {
       databasePort: options.databasePort ?? 7432,
       controlPort: options.controlPort ?? 7400,
       sqsPort: 7420,
+      consolePort: 7401,
       output: say,
     });
   } catch (error) {

@@ -109,6 +109,8 @@ export interface LoadBalancer {
   /** Public keys endpoint; the key of `x-amzn-oidc-data` is a PEM at `<keysUrl>/<kid>`. */
   readonly keysUrl: string;
   targetHealth(): TargetHealth[];
+  /** Requests the listener has received since it started, answered or not (the console's request rate). */
+  requestCount(): number;
   close(): Promise<void>;
 }
 

@@ -36,6 +36,7 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
   const targetGroup = new TargetGroup({ targets: resolved.targets, healthCheck: resolved.healthCheck }).start();
   const agent = new Agent({ keepAlive: true });
   let listenerPort = 0;
+  let requests = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const oversized = oversizedHeader(req);
@@ -77,6 +78,7 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
   }
 
   const server = createServer({ maxHeaderSize: MAX_HEADERS_BYTES }, (req, res) => {
+    requests++;
     handle(req, res).catch((error: unknown) =>
       sendError(res, 500, `Load balancer '${resolved.name}' failed: ${(error as Error).message}`),
     );
@@ -105,6 +107,7 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
     arn,
     keysUrl: keys.url,
     targetHealth: () => targetGroup.targetHealth(),
+    requestCount: () => requests,
     close: async () => {
       targetGroup.stop();
       agent.destroy();
