@@ -128,7 +128,7 @@ describe('the oneoff Dockerfile', () => {
     // THEN
     expect(dockerfile).toMatch(/^USER 65532:65532$/m);
     expect(dockerfile).toContain('VOLUME ["/tmp"]');
-    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim AS build$/m);
+    expect(dockerfile).toMatch(/^FROM --platform=\$BUILDPLATFORM node:20\.\d+\.\d+-bookworm-slim AS build$/m);
   });
 });
 
