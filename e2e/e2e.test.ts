@@ -98,4 +98,15 @@ describe(`end to end against ${title}${skipNote ? ` (skipped: ${skipNote})` : ''
     const job = await t.batchRescore(ARRAY_SIZE);
     expect(job).toMatchObject({ status: 'SUCCEEDED', arraySize: ARRAY_SIZE, children: { SUCCEEDED: ARRAY_SIZE } });
   });
+
+  scenario(
+    'console',
+    'follows an order through the queues in the console and runs the report from its button',
+    async (t) => {
+      const seen = await t.watchInConsole();
+      expect(seen.queues).toEqual(['order-events', 'background-jobs', 'report-events']);
+      expect(seen.workloadsInLogs).toEqual(['webapi', 'backend', 'main-job', 'background-job']);
+      expect(seen.reportStatus).toBe('SUCCEEDED');
+    },
+  );
 });

@@ -16,7 +16,14 @@ import { type AwsTargetConfig, E2eConfigError, missingMessage, readE2eConfig } f
 import { launchBrowser } from './launch-browser.js';
 import { orderThroughWebapp } from './order-through-webapp.js';
 import { partnerOrder } from './partner-order.js';
-import type { BatchRunResult, ScenarioName, Target, WebOrderResult, WorkflowRunResult } from './target.js';
+import type {
+  BatchRunResult,
+  ConsoleWatchResult,
+  ScenarioName,
+  Target,
+  WebOrderResult,
+  WorkflowRunResult,
+} from './target.js';
 
 /** The AWS clients the workflow and batch scenarios call. */
 export interface AwsTargetClients {
@@ -49,6 +56,7 @@ const quiet = { isTTY: false, write: () => true } as unknown as Writable;
 export class AwsTarget implements Target {
   readonly name: string;
   readonly unsupported: Readonly<Partial<Record<ScenarioName, string>>> = {
+    console: 'the console is part of the local runner; in AWS use the CloudWatch and Step Functions consoles',
     'background work': BACKGROUND_WORK_UNOBSERVABLE,
   };
   readonly sku: string;
@@ -155,6 +163,10 @@ export class AwsTarget implements Target {
         Object.entries(job?.arrayProperties?.statusSummary ?? {}).filter(([, count]) => count > 0),
       ),
     };
+  }
+
+  watchInConsole(): Promise<ConsoleWatchResult> {
+    return Promise.reject(new Error(this.unsupported.console));
   }
 
   async close(): Promise<void> {

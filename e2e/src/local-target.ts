@@ -16,7 +16,7 @@ import { clientCredentialsToken } from './client-credentials-token.js';
 import { launchBrowser } from './launch-browser.js';
 import { orderThroughWebapp } from './order-through-webapp.js';
 import { partnerOrder } from './partner-order.js';
-import type { BackgroundWorkResult, BatchRunResult, Target, WorkflowRunResult } from './target.js';
+import type { BackgroundWorkResult, BatchRunResult, ConsoleWatchResult, Target, WorkflowRunResult } from './target.js';
 import { until } from './until.js';
 
 /** The repository root: system.ts, local/identity.json and the workloads' folders. */
@@ -212,6 +212,79 @@ export class LocalTarget implements Target {
         Object.entries(job.arrayProperties?.statusSummary ?? {}).filter(([, count]) => count > 0),
       ),
     };
+  }
+
+  async watchInConsole(): Promise<ConsoleWatchResult> {
+    this.browser ??= launchBrowser(this.options.chromium);
+    const page = await (await this.browser).newPage({ viewport: { width: 1280, height: 1600 } });
+    try {
+      await page.goto(this.endpoint('console'));
+      const queues = await until('the queues panel to list the system queues', async () => {
+        const text = (await page.textContent('#queues-body')) ?? '';
+        const names = ['order-events', 'background-jobs', 'report-events'].filter((q) => text.includes(q));
+        return names.length === 3 ? names : undefined;
+      });
+
+      // An order with a request id of our own: every hop logs it (webapi, backend), and the order's events carry it
+      // as their correlation id through order-events and background-jobs (main-job, background-job).
+      const requestId = `e2e-console-${randomBytes(6).toString('hex')}`;
+      const discovery = await fetch(`${this.endpoint('identityIssuer')}/.well-known/openid-configuration`);
+      const { token_endpoint: tokenUrl } = (await discovery.json()) as { token_endpoint: string };
+      const token = await clientCredentialsToken({
+        tokenUrl,
+        clientId: LOCAL_PARTNER_CLIENT,
+        clientSecret: localClientSecret(LOCAL_PARTNER_CLIENT),
+        scope: 'orders/read orders/write',
+      });
+      const created = await fetch(`${this.endpoint('webapi')}/orders`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'x-request-id': requestId,
+        },
+        body: JSON.stringify({ customerEmail: 'console@example.com', lines: [{ sku: this.sku, quantity: 1 }] }),
+      });
+      if (created.status !== 201) throw new Error(`POST /orders answered ${created.status}: ${await created.text()}`);
+
+      const wanted = ['webapi', 'backend', 'main-job', 'background-job'];
+      const workloadsInLogs = await until(
+        `the console's log search to find ${requestId} in ${wanted.join(', ')}`,
+        async () => {
+          await page.fill('#log-query', requestId);
+          await page.click('#log-search button[type="submit"]');
+          await page.waitForTimeout(300);
+          const text = (await page.textContent('#logs-body')) ?? '';
+          const seen = wanted.filter((w) => text.includes(`${w}/`));
+          return seen.length === wanted.length ? seen : undefined;
+        },
+        { timeoutMs: this.timeoutMs, intervalMs: 200 },
+      );
+      if (this.options.screenshots) {
+        await page.screenshot({ path: join(this.options.screenshots, 'console-order-logs.png'), fullPage: true });
+      }
+
+      // The report, started from the console's own button, and its timeline filling in the workflows panel.
+      const before = this.started.executions(dailySalesReport.name).length;
+      await page.click(`#workflows-body button.run-now`);
+      const reportStatus = await until(
+        'the console to show the report execution it started as finished',
+        async () => {
+          const executions = this.started.executions(dailySalesReport.name);
+          const record = executions.length > before ? executions[0] : undefined;
+          if (!record || record.status === 'RUNNING') return undefined;
+          const text = (await page.textContent('#workflows-body')) ?? '';
+          return text.includes(record.name) && text.includes(record.status) ? record.status : undefined;
+        },
+        { timeoutMs: this.timeoutMs, intervalMs: 200 },
+      );
+      if (this.options.screenshots) {
+        await page.screenshot({ path: join(this.options.screenshots, 'console-report.png'), fullPage: true });
+      }
+      return { requestId, workloadsInLogs, queues, reportStatus };
+    } finally {
+      await page.close();
+    }
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,8 @@
 // What every end-to-end scenario needs from the system under test, whether it runs locally or in AWS.
 
 /** The scenarios of the suite, by the name the test reports and the docs use. */
-export type ScenarioName = 'webapp order' | 'partner order' | 'background work' | 'report workflow' | 'batch rescore';
+export type ScenarioName =
+  'webapp order' | 'partner order' | 'background work' | 'report workflow' | 'batch rescore' | 'console';
 
 /** An order placed in a browser: what the webapp showed after sign-in and after "Place order". */
 export interface WebOrderResult {
@@ -70,6 +71,17 @@ export interface BatchRunResult {
   readonly children: Readonly<Record<string, number>>;
 }
 
+/** What the console showed while an order went through the queues and the report ran. */
+export interface ConsoleWatchResult {
+  readonly requestId: string;
+  /** Workloads whose log lines the console's search found for the request id. */
+  readonly workloadsInLogs: readonly string[];
+  /** Queue names the queues panel listed. */
+  readonly queues: readonly string[];
+  /** The report execution's status as the workflows panel showed it. */
+  readonly reportStatus: string;
+}
+
 /** A system the scenarios run against: the local runner or a deployed environment. */
 export interface Target {
   /** `local` or `aws <env>`, shown in the suite's title. */
@@ -88,6 +100,11 @@ export interface Target {
   runReportWorkflow(): Promise<WorkflowRunResult>;
   /** Submits rescore-orders as an array job of `arraySize` children and follows it to its end. */
   batchRescore(arraySize: number): Promise<BatchRunResult>;
+  /**
+   * Opens the local console, creates a partner order with a known request id, and follows it there: the log search
+   * finds its lines from the webapi, the backend and both queue workers; then runs the report from the console.
+   */
+  watchInConsole(): Promise<ConsoleWatchResult>;
   /** Stops what the target started (runner, browser, clients). */
   close(): Promise<void>;
 }
