@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { gateSessions } from './pglite-session-gate.js';
 
 export interface LocalDatabaseOptions {
   /** Folder for the data files; `memory://` keeps nothing. */
@@ -45,6 +46,7 @@ export async function startLocalDatabase(options: LocalDatabaseOptions): Promise
     port: options.port ?? 0,
     maxConnections: options.maxConnections ?? 100,
   });
+  gateSessions(server, db);
   await server.start();
   const port = Number(server.getServerConn().split(':').pop());
   return {
