@@ -134,7 +134,7 @@ function buildEnvironment(
     config,
   });
   const platform = new PlatformStack(app, name('platform'), {
-    ...common('platform', 'ECS cluster, Cloud Map namespace, KMS key, AppRegistry application'),
+    ...common('platform', 'ECS cluster, Cloud Map namespace, KMS key, alarm topic, AppRegistry application'),
     config,
     network: network.network,
     platformName: `${system.name}-${config.name}`,
@@ -193,6 +193,7 @@ function buildEnvironment(
       database: database.database,
       backends,
       buildContext,
+      alarmTopic: platform.platform.alarmTopic,
       queues: queues?.queues,
       batchCompute: batchQueues?.batchCompute,
     };
@@ -217,6 +218,7 @@ function buildEnvironment(
       database: database.database,
       queues: queues?.queues,
       buildContext,
+      alarmTopic: platform.platform.alarmTopic,
     });
     workflows.set(workflow.name, stack);
   }

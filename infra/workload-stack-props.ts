@@ -10,6 +10,7 @@ import {
 } from '@hello-fargate/constructs';
 import type { System, Workload } from '@hello-fargate/workload';
 import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from './config/index.js';
@@ -28,6 +29,11 @@ export interface WorkloadStackProps extends StackProps {
   readonly backends: ReadonlyMap<string, ServiceConnectBackend>;
   /** Absolute path of the repository root: the Docker build context of every per-app Dockerfile. */
   readonly buildContext: string;
+  /**
+   * The topic every alarm of the workload notifies when it fires and when it recovers: the platform's `alarmTopic`.
+   * Required, so no stack can build alarms that notify nobody.
+   */
+  readonly alarmTopic: sns.ITopic;
   /**
    * The system's queues (the environment's queues stack), present when the system declares any. A workload gets
    * the ones in its `dependsOn.queues` (see `queuesFor`).

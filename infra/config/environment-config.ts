@@ -31,6 +31,12 @@ export interface GlobalConfig {
   readonly loadBalancerDeletionProtection: boolean;
   /** Tags on every stack (and through CloudFormation, every resource). */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * Email addresses subscribed to the environment's alarm topic (`<system>-<env>-alarms`); each must confirm the
+   * mail SNS sends before it receives alarms.
+   * @default - none: the topic exists, subscribe to it yourself
+   */
+  readonly alarmEmails?: readonly string[];
 }
 
 /** What one environment sets (config.<env>); the rest comes from GlobalConfig. */
@@ -55,6 +61,11 @@ export interface EnvironmentOverrides {
   readonly dns?: DnsConfig;
   /** Added to the global tags (same key: this one wins). */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Replaces the global `alarmEmails` for this environment (`[]`: no email subscription here).
+   * @default - the global `alarmEmails`
+   */
+  readonly alarmEmails?: readonly string[];
 }
 
 /** One environment with every setting resolved: what the CDK app builds from. */
@@ -72,4 +83,6 @@ export interface EnvironmentConfig {
   readonly loadBalancerDeletionProtection: boolean;
   readonly dns: DnsConfig | undefined;
   readonly tags: Readonly<Record<string, string>>;
+  /** Subscribed to the alarm topic; empty when nobody is (the topic still exists). */
+  readonly alarmEmails: readonly string[];
 }

@@ -1,6 +1,6 @@
 // Loads an environment's config: config.global merged with config.<env>, checked, by environment name.
 
-import type { EnvironmentConfig, EnvironmentOverrides } from './environment-config.js';
+import type { EnvironmentConfig, EnvironmentOverrides, GlobalConfig } from './environment-config.js';
 import { globalConfig } from './global.js';
 import { prod } from './prod.js';
 import { staging } from './staging.js';
@@ -32,6 +32,17 @@ export function loadEnvironment(name: string): EnvironmentConfig {
       `unknown environment "${name}"; known environments: ${ENVIRONMENT_NAMES.join(', ')} (add infra/config/${name}.ts and list it in infra/config/index.ts)`,
     );
   }
+  return resolveEnvironment(overrides);
+}
+
+/**
+ * One environment's overrides merged with `global` (the environment winning) and checked; an EnvironmentConfigError
+ * naming the environment and the field when it cannot be deployed.
+ */
+export function resolveEnvironment(
+  overrides: EnvironmentOverrides,
+  global: GlobalConfig = globalConfig,
+): EnvironmentConfig {
   const config: EnvironmentConfig = {
     name: overrides.name,
     account: overrides.account,
@@ -39,14 +50,14 @@ export function loadEnvironment(name: string): EnvironmentConfig {
     availabilityZones: overrides.availabilityZones,
     natGateways: overrides.natGateways,
     terminationProtection: overrides.terminationProtection,
-    vpcCidr: overrides.vpcCidr ?? globalConfig.vpcCidr,
-    ecsCidr: overrides.ecsCidr ?? globalConfig.ecsCidr,
-    logRetentionDays: overrides.logRetentionDays ?? globalConfig.logRetentionDays,
-    database: { ...globalConfig.database, ...overrides.database },
-    loadBalancerDeletionProtection:
-      overrides.loadBalancerDeletionProtection ?? globalConfig.loadBalancerDeletionProtection,
+    vpcCidr: overrides.vpcCidr ?? global.vpcCidr,
+    ecsCidr: overrides.ecsCidr ?? global.ecsCidr,
+    logRetentionDays: overrides.logRetentionDays ?? global.logRetentionDays,
+    database: { ...global.database, ...overrides.database },
+    loadBalancerDeletionProtection: overrides.loadBalancerDeletionProtection ?? global.loadBalancerDeletionProtection,
     dns: overrides.dns,
-    tags: { ...globalConfig.tags, ...overrides.tags, Environment: overrides.name },
+    tags: { ...global.tags, ...overrides.tags, Environment: overrides.name },
+    alarmEmails: overrides.alarmEmails ?? global.alarmEmails ?? [],
   };
   check(config);
   return config;
@@ -65,6 +76,11 @@ function check(config: EnvironmentConfig): void {
   if (config.dns && !/^Z[A-Z0-9]{1,31}$/.test(config.dns.hostedZoneId)) {
     fail('dns.hostedZoneId', `"${config.dns.hostedZoneId}" is not a Route 53 hosted zone id (Z…)`);
   }
+  config.alarmEmails.forEach((email, i) => {
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      fail(`alarmEmails[${i}]`, `"${email}" is not an email address (name@domain); fix it in infra/config/`);
+    }
+  });
   if (new Set(config.availabilityZones).size !== config.availabilityZones.length) {
     fail('availabilityZones', 'lists the same zone twice');
   }

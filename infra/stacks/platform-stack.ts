@@ -1,4 +1,4 @@
-// The environment's platform stack: ECS cluster, Cloud Map namespace, KMS key and the AppRegistry application.
+// The environment's platform stack: ECS cluster, Cloud Map namespace, KMS key, alarm topic and AppRegistry application.
 
 import { type Network, Platform } from '@hello-fargate/constructs';
 import { Stack, type StackProps } from 'aws-cdk-lib';
@@ -24,6 +24,7 @@ export class PlatformStack extends Stack {
       name: props.platformName,
       description: props.applicationDescription,
       logRetentionDays: props.config.logRetentionDays,
+      alarmEmails: props.config.alarmEmails,
     });
   }
 }

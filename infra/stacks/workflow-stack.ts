@@ -11,6 +11,7 @@ import {
 import { type System, type Workflow, WORKFLOW_STACK_OUTPUTS } from '@hello-fargate/workload';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/index.js';
 import { workloadDockerfile } from './workload-dockerfile.js';
@@ -29,6 +30,8 @@ export interface WorkflowStackProps extends StackProps {
   readonly queues?: Queues;
   /** Absolute path of the repository root: the Docker build context. */
   readonly buildContext: string;
+  /** The topic the workflow's alarms notify when they fire and when they recover: the platform's `alarmTopic`. */
+  readonly alarmTopic: sns.ITopic;
 }
 
 /**
@@ -69,6 +72,7 @@ export class WorkflowStack extends Stack {
       logRetentionDays: config.logRetentionDays,
       buildContext: props.buildContext,
       dockerfile: (workload) => workloadDockerfile(workload, props.buildContext),
+      alarmTopic: props.alarmTopic,
     });
 
     const { stateMachine, schedule, logGroup } = this.workflow;

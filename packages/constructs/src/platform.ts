@@ -1,12 +1,16 @@
-// Platform: what every workload of one environment shares — ECS cluster, Cloud Map namespace, KMS key, AppRegistry.
+// Platform: what every workload of one environment shares — ECS cluster, Cloud Map namespace, KMS key, alarm topic,
+// AppRegistry.
 
-import { Duration, type RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { ArnFormat, Duration, type RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as appregistry from 'aws-cdk-lib/aws-servicecatalogappregistry';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ConstructValidationError } from './construct-validation-error.js';
 import { allowCloudWatchLogs } from './private/allow-cloudwatch-logs.js';
@@ -46,7 +50,16 @@ export interface PlatformProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly keyRemovalPolicy?: RemovalPolicy;
+  /**
+   * Email addresses subscribed to `alarmTopic`. Each gets a confirmation mail from SNS and receives nothing until
+   * it confirms.
+   * @default - none: the topic exists, subscribe to it yourself (email, chat, incident tool)
+   */
+  readonly alarmEmails?: readonly string[];
 }
+
+/** What an email subscription needs: one `@`, no spaces, a dot in the domain. SNS checks the rest when it mails. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** An AppRegistry tag: the key/value that makes a resource part of the application in myApplications. */
 export interface ApplicationTag {
@@ -57,15 +70,25 @@ export interface ApplicationTag {
 /**
  * The environment's shared platform: an ECS cluster (Container Insights, FARGATE and FARGATE_SPOT capacity
  * providers, FARGATE by default), a Cloud Map private DNS namespace, one customer-managed KMS key (rotation on) for
- * logs, secrets and queues, and an AppRegistry application that groups every stack of the environment.
+ * logs, secrets and queues, an SNS topic every alarm of the environment notifies, and an AppRegistry application that
+ * groups every stack of the environment.
  *
- * **Cost**: the KMS key ($1/month plus requests); Container Insights enhanced bills per metric and per log GB.
+ * **Cost**: the KMS key ($1/month plus requests); Container Insights enhanced bills per metric and per log GB; the
+ * alarm topic bills per notification (the first 1,000 emails a month are free).
  */
 export class Platform extends Construct {
   readonly cluster: ecs.Cluster;
   readonly namespace: servicediscovery.INamespace;
-  /** Encrypts log groups, secrets, queues and database storage; CloudWatch Logs of this account may use it. */
+  /**
+   * Encrypts log groups, secrets, queues, database storage and the alarm topic; CloudWatch Logs and CloudWatch alarms
+   * of this account may use it.
+   */
   readonly encryptionKey: kms.Key;
+  /**
+   * `<name>-alarms`: the topic every alarm of the environment notifies. Encrypted with `encryptionKey`, TLS only,
+   * and only CloudWatch alarms of this account and region may publish to it.
+   */
+  readonly alarmTopic: sns.Topic;
   readonly application: appregistry.CfnApplication;
   /** The `awsApplication` tag AppRegistry vends for the application. */
   readonly applicationTag: ApplicationTag;
@@ -88,6 +111,7 @@ export class Platform extends Construct {
       removalPolicy: props.keyRemovalPolicy,
     });
     allowCloudWatchLogs(this.encryptionKey);
+    this.alarmTopic = this.createAlarmTopic(props.name, description, props.alarmEmails ?? []);
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: props.vpc,
@@ -111,6 +135,59 @@ export class Platform extends Construct {
     });
     // The key is fixed by AppRegistry; a literal keeps tag keys plain strings in every template.
     this.applicationTag = { key: 'awsApplication', value: this.application.attrApplicationTagValue };
+  }
+
+  /**
+   * The alarm topic, its publish policy (CloudWatch alarms of this account and region only), the key policy statement
+   * CloudWatch needs to publish to a topic encrypted with a customer-managed key, and the email subscriptions.
+   */
+  private createAlarmTopic(name: string, description: string, emails: readonly string[]): sns.Topic {
+    emails.forEach((email, i) => {
+      if (!EMAIL.test(email)) {
+        throw new ConstructValidationError(this, `alarmEmails[${i}] "${email}" is not an email address (name@domain)`);
+      }
+    });
+    const stack = Stack.of(this);
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      topicName: `${name}-alarms`,
+      displayName: `${description}: alarms`,
+      masterKey: this.encryptionKey,
+      enforceSSL: true,
+    });
+    // Confused-deputy conditions: CloudWatch may act only for this account's alarms in this region.
+    const fromOwnAlarms = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: {
+        'aws:SourceArn': stack.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: '*',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    };
+    const cloudwatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [cloudwatch],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: fromOwnAlarms,
+      }),
+    );
+    // SNS encrypts each message with a data key made for the publisher, so CloudWatch needs these on the key.
+    this.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublishToEncryptedTopics',
+        principals: [cloudwatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromOwnAlarms,
+      }),
+    );
+    for (const email of emails) topic.addSubscription(new subscriptions.EmailSubscription(email));
+    return topic;
   }
 
   /** A log group encrypted with the platform key and kept for the platform's retention. */

@@ -1,4 +1,5 @@
-// Tests for Platform: cluster settings, capacity providers, the shared key, AppRegistry and stack association.
+// Tests for Platform: cluster settings, capacity providers, the shared key, the alarm topic, AppRegistry and stack
+// association.
 
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -88,6 +89,93 @@ describe('Platform', () => {
     const keyPolicy = JSON.stringify(template.findResources('AWS::KMS::Key'));
     expect(keyPolicy).toContain(':111111111111:log-group:*');
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/demo-staging' });
+  });
+
+  it('creates an alarm topic encrypted with the platform key that accepts TLS only', () => {
+    // THEN
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'demo-staging-alarms',
+      KmsMasterKeyId: platformStack.resolve(platform.encryptionKey.keyArn),
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    expect(platformStack.resolve(platform.alarmTopic.topicArn)).toEqual({
+      Ref: expect.stringMatching(/^PlatformAlarmTopic/),
+    });
+  });
+
+  it('lets only CloudWatch alarms of its account and region publish to the alarm topic and use the key for it', () => {
+    // THEN
+    const fromOwnAlarms = {
+      StringEquals: { 'aws:SourceAccount': '111111111111' },
+      ArnLike: {
+        'aws:SourceArn': {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:111111111111:alarm:*']],
+        },
+      },
+    };
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: fromOwnAlarms,
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: fromOwnAlarms,
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('subscribes no one to the alarm topic by default', () => {
+    // THEN
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('subscribes each of alarmEmails to the alarm topic', () => {
+    // GIVEN
+    const other = vpcStack(new App(), 'Other');
+    // WHEN
+    const withEmails = new Platform(other.stack, 'Platform', {
+      vpc: other.vpc,
+      name: 'x',
+      alarmEmails: ['ops@example.com', 'on-call@example.com'],
+    });
+    // THEN
+    const emails = Template.fromStack(other.stack);
+    emails.resourceCountIs('AWS::SNS::Subscription', 2);
+    emails.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'on-call@example.com',
+      TopicArn: other.stack.resolve(withEmails.alarmTopic.topicArn),
+    });
+  });
+
+  it('rejects an alarm email that is not an email address, naming the construct and the entry', () => {
+    // GIVEN
+    const other = vpcStack(new App(), 'Other');
+    // WHEN / THEN
+    expect(
+      () => new Platform(other.stack, 'Platform', { vpc: other.vpc, name: 'x', alarmEmails: ['ops@example'] }),
+    ).toThrow(/Other\/Platform: alarmEmails\[0\] "ops@example" is not an email address/);
   });
 
   it('creates the AppRegistry application', () => {

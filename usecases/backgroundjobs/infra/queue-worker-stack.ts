@@ -60,6 +60,7 @@ export class QueueWorkerStack extends Stack {
       subnets: network.ecsSubnets,
       backends: backendsFor(props),
       dockerfile: dockerfileOf(workload, props.buildContext),
+      alarmTopic: props.alarmTopic,
     });
   }
 }

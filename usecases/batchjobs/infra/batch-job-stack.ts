@@ -35,6 +35,7 @@ export class BatchJobStack extends Stack {
       ...common,
       jobQueue: batchCompute.queue(workload.batch.jobQueue),
       dockerfile: workloadDockerfile(workload, props.buildContext),
+      alarmTopic: props.alarmTopic,
     });
   }
 }

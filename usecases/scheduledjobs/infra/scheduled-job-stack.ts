@@ -68,6 +68,7 @@ export class ScheduledJobStack extends Stack {
         subnets: network.ecsSubnets,
         securityGroups: [this.task.securityGroup],
         encryptionKey: platform.encryptionKey,
+        alarmTopic: props.alarmTopic,
       });
     } else {
       this.webApi = new WebApi(this, JOB_CONSTRUCT_ID, {
