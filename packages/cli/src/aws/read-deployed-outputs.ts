@@ -1,6 +1,7 @@
 // Reads named outputs of a deployed CloudFormation stack (a workflow's or a batchjob's), or says how to deploy it.
 
 import { type CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { isStackMissing, regionOf } from './stack-lookup.js';
 import { AwsCommandError, awsCall } from './aws-command-error.js';
 
 export interface ReadDeployedOutputsOptions<K extends string> {
@@ -65,19 +66,5 @@ async function describeStack(
     const cause = error instanceof AwsCommandError ? error.cause : error;
     if (isStackMissing(cause)) return undefined;
     throw error;
-  }
-}
-
-function isStackMissing(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'StackNotFoundException') return true;
-  return error.name === 'ValidationError' && /does not exist/i.test(error.message);
-}
-
-async function regionOf(client: CloudFormationClient): Promise<string> {
-  try {
-    return await client.config.region();
-  } catch {
-    return 'the configured region';
   }
 }

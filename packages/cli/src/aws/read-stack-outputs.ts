@@ -1,6 +1,7 @@
 // Reads the outputs a task workload's CloudFormation stack exports, so RunTask uses what CDK deployed.
 
 import { type CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { isStackMissing, regionOf } from './stack-lookup.js';
 import { TASK_STACK_OUTPUTS } from '@hello-fargate/workload';
 import { RunTaskError } from './run-task-error.js';
 
@@ -74,19 +75,5 @@ async function describeStack({ cloudformation, stackName }: ReadStackOutputsOpti
   } catch (error) {
     if (isStackMissing(error)) return undefined;
     throw error;
-  }
-}
-
-function isStackMissing(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'StackNotFoundException') return true;
-  return error.name === 'ValidationError' && /does not exist/i.test(error.message);
-}
-
-async function regionOf(client: CloudFormationClient): Promise<string> {
-  try {
-    return await client.config.region();
-  } catch {
-    return 'the configured region';
   }
 }

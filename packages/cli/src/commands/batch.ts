@@ -3,13 +3,13 @@
 import {
   BatchClient,
   DescribeJobsCommand,
-  type JobDetail,
   type JobStatus,
   type JobSummary,
   ListJobsCommand,
   SubmitJobCommand,
 } from '@aws-sdk/client-batch';
 import { readFileSync } from 'node:fs';
+import { describeJobLines } from '../aws/describe-job-lines.js';
 import { CliError } from '../cli-error.js';
 import { stateDirFor } from '../load-system.js';
 import { ProgressBar } from '../progress-bar.js';
@@ -106,7 +106,7 @@ export async function batchCommand(options: BatchCommandOptions): Promise<number
         const [job] = (await client.send(new DescribeJobsCommand({ jobs: [id] }))).jobs ?? [];
         if (!job) throw new CliError(`no job with id "${id}"`, 1);
         if (options.json) print(JSON.stringify(job, null, 2));
-        else describeJob(job, print);
+        else for (const line of describeJobLines(job)) print(line);
         return 0;
       }
       case 'list':
@@ -256,29 +256,6 @@ async function submitGraph(
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
   }
-}
-
-function describeJob(job: JobDetail, print: (line: string) => void): void {
-  print(`${job.jobName}  ${job.jobId}`);
-  print(`  status      ${job.status}${job.statusReason ? ` — ${job.statusReason}` : ''}`);
-  print(`  queue       ${job.jobQueue}`);
-  print(`  definition  ${job.jobDefinition}`);
-  const props = job.arrayProperties;
-  if (props?.size) {
-    const counts = Object.entries(props.statusSummary ?? {})
-      .filter(([, n]) => n > 0)
-      .map(([s, n]) => `${s} ${n}`);
-    print(`  array       ${props.size} children: ${counts.join(', ') || 'none started'}`);
-  }
-  if (props?.index !== undefined) print(`  array index ${props.index}`);
-  for (const dep of job.dependsOn ?? []) print(`  depends on  ${dep.jobId}${dep.type ? ` (${dep.type})` : ''}`);
-  (job.attempts ?? []).forEach((attempt, i) => {
-    const exit = attempt.container?.exitCode;
-    print(
-      `  attempt ${i + 1}   ${exit === undefined ? 'no exit code' : `exit ${exit}`}${attempt.statusReason ? ` — ${attempt.statusReason}` : ''}${attempt.container?.reason ? ` (${attempt.container.reason})` : ''}`,
-    );
-  });
-  if (job.container?.logStreamName) print(`  log         ${job.container.logStreamName}`);
 }
 
 async function list(
