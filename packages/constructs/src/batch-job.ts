@@ -3,22 +3,21 @@
 import { BATCH_JOB_STACK_OUTPUTS, type Workload } from '@hello-fargate/workload';
 import { CfnOutput, Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { BatchQueue } from './batch-compute.js';
 import { ConstructValidationError } from './construct-validation-error.js';
 import { DATABASE_ENVIRONMENT, databaseEnvironment } from './database-environment.js';
 import { createLogGroup } from './private/log-retention.js';
-import { addAlarmActions } from './private/schedule-delivery.js';
+import { failureEventInbox } from './private/failure-event-inbox.js';
 import { imageFromDockerfile, NON_ROOT_USER, validateWorkloadTask } from './private/workload-task.js';
 import type { WorkloadTaskProps } from './workload-task-props.js';
 
@@ -169,19 +168,31 @@ export class BatchJob extends Construct {
         'statement names the repository, log group and secrets.',
     });
 
-    ({ queue: this.failedJobsQueue, rule: this.failedJobsRule } = this.createFailedJobsRule(settings));
-    this.failedJobsAlarm = new cloudwatch.Alarm(this, 'FailedJobsAlarm', {
+    const inbox = failureEventInbox(this, {
+      id: 'FailedJobs',
+      what: 'failed-job events',
+      ruleDescription: `${this.node.path}: Batch jobs of ${settings.jobDefinitionName} that FAILED`,
+      eventPattern: {
+        source: ['aws.batch'],
+        detailType: ['Batch Job State Change'],
+        detail: {
+          status: ['FAILED'],
+          // Every revision: events carry `…:job-definition/<name>:<revision>`.
+          jobDefinition: events.Match.prefix(
+            Stack.of(this).formatArn({
+              service: 'batch',
+              resource: 'job-definition',
+              resourceName: `${settings.jobDefinitionName}:`,
+            }),
+          ),
+        },
+      },
       alarmDescription: `${workload.name}: a job (or array child) failed after its attempts; see the FailedJobs queue`,
-      metric: this.failedJobsQueue.metricNumberOfMessagesSent({
-        period: Duration.minutes(5),
-        statistic: cloudwatch.Stats.SUM,
-      }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
     });
-    addAlarmActions(this.failedJobsAlarm, props.alarmTopic);
+    this.failedJobsQueue = inbox.queue;
+    this.failedJobsRule = inbox.rule;
+    this.failedJobsAlarm = inbox.alarm;
     this.alarms = [this.failedJobsAlarm];
     if (props.outputs ?? true) this.createOutputs(props.jobQueue);
   }
@@ -272,40 +283,6 @@ export class BatchJob extends Construct {
       );
     }
     return secrets;
-  }
-
-  private createFailedJobsRule(settings: { jobDefinitionName: string }) {
-    const queue = new sqs.Queue(this, 'FailedJobs', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'An inbox of failed-job events that nothing consumes automatically: an operator reads or purges it, so a ' +
-        'message can never fail processing and a dead-letter queue would stay empty.',
-    });
-    const rule = new events.Rule(this, 'FailedJobsRule', {
-      description: `${this.node.path}: Batch jobs of ${settings.jobDefinitionName} that FAILED`,
-      eventPattern: {
-        source: ['aws.batch'],
-        detailType: ['Batch Job State Change'],
-        detail: {
-          status: ['FAILED'],
-          // Every revision: events carry `…:job-definition/<name>:<revision>`.
-          jobDefinition: events.Match.prefix(
-            Stack.of(this).formatArn({
-              service: 'batch',
-              resource: 'job-definition',
-              resourceName: `${settings.jobDefinitionName}:`,
-            }),
-          ),
-        },
-      },
-      targets: [new eventsTargets.SqsQueue(queue)],
-    });
-    return { queue, rule };
   }
 
   private createOutputs(jobQueue: BatchQueue): void {

@@ -1,22 +1,21 @@
 // ScheduledTask: the schedule mode of a scheduledjob's trigger — EventBridge Scheduler starts its task with ECS RunTask.
 
 import type { ResolvedScheduleTrigger, Workload } from '@hello-fargate/workload';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConstructValidationError } from './construct-validation-error.js';
+import { failureEventInbox } from './private/failure-event-inbox.js';
 import {
-  addAlarmActions,
   createScheduleDeadLetter,
   createSchedulerRole,
   ecsTasksArn,
@@ -99,57 +98,11 @@ export class ScheduledTask extends Construct {
     });
     this.deadLetterQueue = deadLetter.queue;
     this.deadLetterAlarm = deadLetter.alarm;
-    ({ queue: this.failedRunsQueue, rule: this.failedRunsRule } = this.createFailedRunsRule(props));
-    this.failedRunsAlarm = new cloudwatch.Alarm(this, 'FailedRunsAlarm', {
-      alarmDescription:
-        `${props.workload.name}: a scheduled run stopped with a non-zero exit code or failed to start; see the ` +
-        'FailedRuns queue',
-      metric: this.failedRunsQueue.metricNumberOfMessagesSent({
-        period: Duration.minutes(5),
-        statistic: cloudwatch.Stats.SUM,
-      }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    addAlarmActions(this.failedRunsAlarm, props.alarmTopic);
-    this.alarms = [deadLetter.alarm, this.failedRunsAlarm];
-
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: `${props.workload.name}: ${trigger.expression} (${trigger.timezone})`,
-      schedule: scheduleExpression(trigger),
-      timeWindow: scheduler.TimeWindow.off(),
-      enabled: trigger.enabled,
-      target: new ClusterScopedFargateTask(props.cluster, {
-        taskDefinition: props.taskDefinition,
-        vpcSubnets: props.subnets,
-        securityGroups: [...props.securityGroups],
-        assignPublicIp: false,
-        propagateTags: true,
-        role: this.role,
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: trigger.retryAttempts,
-        maxEventAge: Duration.seconds(trigger.maximumEventAgeSeconds),
-      }),
-    });
-  }
-
-  private createFailedRunsRule(props: ScheduledTaskProps) {
-    const queue = new sqs.Queue(this, 'FailedRuns', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'An inbox of failed-run events that nothing consumes automatically: an operator reads or purges it, so a ' +
-        'message can never fail processing and a dead-letter queue would stay empty.',
-    });
     const { family } = props.taskDefinition;
-    const rule = new events.Rule(this, 'FailedRunsRule', {
-      description: `${this.node.path}: ${family} tasks that stopped with a non-zero exit code or failed to start`,
+    const inbox = failureEventInbox(this, {
+      id: 'FailedRuns',
+      what: 'failed-run events',
+      ruleDescription: `${this.node.path}: ${family} tasks that stopped with a non-zero exit code or failed to start`,
       eventPattern: {
         source: ['aws.ecs'],
         detailType: ['ECS Task State Change'],
@@ -169,9 +122,33 @@ export class ScheduledTask extends Construct {
           ],
         },
       },
-      targets: [new eventsTargets.SqsQueue(queue)],
+      alarmDescription:
+        `${props.workload.name}: a scheduled run stopped with a non-zero exit code or failed to start; see the ` +
+        'FailedRuns queue',
+      ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
     });
-    return { queue, rule };
+    this.failedRunsQueue = inbox.queue;
+    this.failedRunsRule = inbox.rule;
+    this.failedRunsAlarm = inbox.alarm;
+    this.alarms = [deadLetter.alarm, this.failedRunsAlarm];
+
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: `${props.workload.name}: ${trigger.expression} (${trigger.timezone})`,
+      schedule: scheduleExpression(trigger),
+      timeWindow: scheduler.TimeWindow.off(),
+      enabled: trigger.enabled,
+      target: new ClusterScopedFargateTask(props.cluster, {
+        taskDefinition: props.taskDefinition,
+        vpcSubnets: props.subnets,
+        securityGroups: [...props.securityGroups],
+        assignPublicIp: false,
+        propagateTags: true,
+        role: this.role,
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: trigger.retryAttempts,
+        maxEventAge: Duration.seconds(trigger.maximumEventAgeSeconds),
+      }),
+    });
   }
 }
 
