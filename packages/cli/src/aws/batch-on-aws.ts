@@ -35,16 +35,9 @@ export const MAX_DEPENDENCIES = 20;
  */
 export const MISSING_JOB_POLLS_TOLERATED = 10;
 
-/** Every job status, in lifecycle order; ListJobs without a status returns only RUNNING jobs. */
-export const JOB_STATUSES: readonly JobStatus[] = [
-  'SUBMITTED',
-  'PENDING',
-  'RUNNABLE',
-  'STARTING',
-  'RUNNING',
-  'SUCCEEDED',
-  'FAILED',
-];
+import { JOB_STATUSES } from '../job-statuses.js';
+
+export { JOB_STATUSES };
 
 /** The AWS clients to use, configured by the caller (region, credentials, endpoints). */
 export interface BatchOnAwsClients {

@@ -9,6 +9,7 @@ import {
   SubmitJobCommand,
 } from '@aws-sdk/client-batch';
 import { readFileSync } from 'node:fs';
+import { JOB_STATUSES } from '../job-statuses.js';
 import { describeJobLines } from '../aws/describe-job-lines.js';
 import { CliError } from '../cli-error.js';
 import { stateDirFor } from '../load-system.js';
@@ -49,16 +50,6 @@ export interface BatchCommandOptions {
   /** Milliseconds between polls while following a job. @default 500 */
   readonly pollMs?: number;
 }
-
-const STATUSES: readonly JobStatus[] = [
-  'SUBMITTED',
-  'PENDING',
-  'RUNNABLE',
-  'STARTING',
-  'RUNNING',
-  'SUCCEEDED',
-  'FAILED',
-];
 
 interface LocalBatch {
   readonly client: BatchClient;
@@ -185,7 +176,7 @@ async function follow(
     const finished = job.status === 'SUCCEEDED' || job.status === 'FAILED';
     if (size && summary) {
       const done = (summary.SUCCEEDED ?? 0) + (summary.FAILED ?? 0);
-      const detail = STATUSES.filter((s) => (summary[s] ?? 0) > 0)
+      const detail = JOB_STATUSES.filter((s) => (summary[s] ?? 0) > 0)
         .map((s) => `${s.toLowerCase()} ${summary[s]}`)
         .join(', ');
       if (finished) bar.done(done, size, detail);
@@ -265,10 +256,10 @@ async function list(
   print: (line: string) => void,
 ): Promise<number> {
   const status = options.status?.toUpperCase();
-  if (status !== undefined && !STATUSES.includes(status as JobStatus)) {
-    throw new CliError(`--status "${options.status}" is not one of ${STATUSES.join(', ')}`, 2);
+  if (status !== undefined && !JOB_STATUSES.includes(status as JobStatus)) {
+    throw new CliError(`--status "${options.status}" is not one of ${JOB_STATUSES.join(', ')}`, 2);
   }
-  const statuses = status ? [status as JobStatus] : STATUSES;
+  const statuses = status ? [status as JobStatus] : JOB_STATUSES;
   const jobs: JobSummary[] = [];
   const requests = options.arrayJob
     ? statuses.map((s) => ({ arrayJobId: options.arrayJob, jobStatus: s }))
